@@ -1,0 +1,257 @@
+"""Facts about calls that several rules and the project index share.
+
+What counts as database work, what runs a coroutine on a new event loop, which
+functions are runners. Knowledge (names) comes from YAML; this is the logic.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from .scopes import FunctionInfo
+from .walker import parent_of
+
+if TYPE_CHECKING:
+    from .module import ModuleAnalysis
+
+
+def attr_chain(expr: ast.expr) -> list[str]:
+    """``a.b(c).d`` -> ``["a", "b", "d"]`` (calls and subscripts are stepped through)."""
+    names: list[str] = []
+    while True:
+        if isinstance(expr, ast.Attribute):
+            names.append(expr.attr)
+            expr = expr.value
+        elif isinstance(expr, ast.Call):
+            expr = expr.func
+        elif isinstance(expr, ast.Subscript):
+            expr = expr.value
+        elif isinstance(expr, ast.Name):
+            names.append(expr.id)
+            break
+        else:
+            break
+    names.reverse()
+    return names
+
+
+def _all_twins(analysis: "ModuleAnalysis") -> frozenset[str]:
+    cached = getattr(analysis, "_twins_cache", None)
+    if cached is None:
+        k = analysis.knowledge
+        twins = set()
+        for key in ("queryset_db_methods", "instance_db_methods", "related_manager_db_methods"):
+            twins.update(v["twin"] for v in k.mapping(key).values() if isinstance(v, dict) and "twin" in v)
+        cached = frozenset(twins)
+        analysis._twins_cache = cached
+    return cached
+
+
+def is_bridge(analysis: "ModuleAnalysis", expr: ast.expr) -> bool:
+    """``sync_to_async`` / ``database_sync_to_async`` (or a declared alias)."""
+    return analysis.qualify(expr) in analysis.knowledge.names("sync_to_async")
+
+
+def sync_orm_call(analysis: "ModuleAnalysis", call: ast.Call) -> bool:
+    """A sync, DB-hitting QuerySet method called through a model manager.
+
+    ``Order.objects.filter(...).count()``, ``Order._default_manager.get(...)``.
+    """
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    k = analysis.knowledge
+    if func.attr not in k.mapping("queryset_db_methods"):
+        return False
+    chain = attr_chain(func.value)
+    managers = k.names("manager_attributes")
+    return any(name in managers for name in chain[1:])
+
+
+def db_call(analysis: "ModuleAnalysis", call: ast.Call) -> bool:
+    """Any database work: a sync ORM query, an ORM ``a``-twin, or a thread bridge."""
+    func = call.func
+    if is_bridge(analysis, func):
+        return True
+    if not isinstance(func, ast.Attribute):
+        return False
+    chain = attr_chain(func)
+    managers = analysis.knowledge.names("manager_attributes")
+    if any(name in managers for name in chain[1:-1]):
+        return True
+    if func.attr in _all_twins(analysis) and func.attr in ("asave", "arefresh_from_db"):
+        return True
+    return sync_orm_call(analysis, call)
+
+
+def function_does_db(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[int | None, int | None]:
+    """(line of the first database work, line of the first sync ORM query); None when absent."""
+    db_line = None
+    sync_line = None
+    for call in fn.calls:
+        if sync_line is None and sync_orm_call(analysis, call):
+            sync_line = call.lineno
+            db_line = db_line or call.lineno
+        elif db_line is None and db_call(analysis, call):
+            db_line = call.lineno
+    if db_line is None and fn.node is not None and not fn.is_lambda:
+        for dec in fn.node.decorator_list:
+            if is_bridge(analysis, _decorator_func(dec)):
+                db_line = dec.lineno
+                break
+    return db_line, sync_line
+
+
+def _decorator_func(dec: ast.expr) -> ast.expr:
+    return dec.func if isinstance(dec, ast.Call) else dec
+
+
+# -- event loops -------------------------------------------------------------------
+
+def loops_made_in(analysis: "ModuleAnalysis", fn: FunctionInfo) -> set[str]:
+    """Names assigned a fresh loop in this scope: ``loop = asyncio.new_event_loop()``."""
+    k = analysis.knowledge
+    makers = k.names("loop_factories") | k.names("loop_getters")
+    names: set[str] = set()
+    for call in fn.calls:
+        if analysis.qualify(call.func) in makers:
+            parent = parent_of(call)
+            if isinstance(parent, ast.Assign):
+                names.update(t.id for t in parent.targets if isinstance(t, ast.Name))
+            elif isinstance(parent, (ast.AnnAssign, ast.NamedExpr)) and isinstance(parent.target, ast.Name):
+                names.add(parent.target.id)
+    return names
+
+
+def new_loop_run(analysis: "ModuleAnalysis", call: ast.Call, scope: FunctionInfo) -> tuple[str, ast.expr | None] | None:
+    """If ``call`` runs a coroutine on a new event loop, (how, coroutine argument).
+
+    ``how`` is ``asyncio.run``, ``run_until_complete`` or the runner's name. The
+    argument is the expression producing the coroutine (``f(a)``) or the coroutine
+    function (``f``, for runners taking a function), None when absent.
+    """
+    func = call.func
+    k = analysis.knowledge
+    qual = analysis.qualify(func)
+    if qual in k.names("new_loop_runners"):
+        return "asyncio.run", _first_arg(call)
+    if isinstance(func, ast.Attribute) and func.attr == "run_until_complete":
+        owner = func.value
+        if isinstance(owner, ast.Name) and owner.id in loops_made_in(analysis, scope):
+            return "run_until_complete", _first_arg(call)
+        if isinstance(owner, ast.Call) and analysis.qualify(owner.func) in (
+            k.names("loop_factories") | k.names("loop_getters")
+        ):
+            return "run_until_complete", _first_arg(call)
+        return None
+    target = analysis.resolve_callable(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
+    if target is None:
+        return None
+    if target in k.names("runner_functions"):
+        return target.rsplit(".", 1)[-1], _first_arg(call)
+    index = runner_param_of(analysis, target)
+    if index is None:
+        return None
+    args = call.args
+    return target.rsplit(".", 1)[-1], args[index] if index < len(args) else None
+
+
+def runner_param_of(analysis: "ModuleAnalysis", target: str) -> int | None:
+    local = analysis.local_function(target)
+    if local is not None:
+        return runner_param(analysis, local)
+    return analysis.index.runner_param(target)
+
+
+def runner_param(analysis: "ModuleAnalysis", fn: FunctionInfo) -> int | None:
+    """Index of the parameter a project function runs on a new event loop, if any.
+
+    Judged by the body: ``asyncio.run(p)``, ``asyncio.run(p(...))`` or
+    ``loop.run_until_complete(...)`` of it on a loop made there. A function built on
+    asgiref's ``async_to_sync`` is not a runner.
+    """
+    if fn.is_async or fn.node is None or fn.is_lambda:
+        return None
+    cached = getattr(fn, "_runner_param", False)
+    if cached is not False:
+        return cached
+    fn._runner_param = None  # cycle guard
+    params = fn.params()
+    if fn.cls is not None and params[:1] in (["self"], ["cls"]):
+        params = params[1:]  # call arguments do not include the receiver
+    result = None
+    if params:
+        for call in fn.calls:
+            if _is_nested_run(analysis, call, fn):
+                name = _param_name(_first_arg(call))
+                if name in params:
+                    result = params.index(name)
+                    break
+    fn._runner_param = result
+    return result
+
+
+def _is_nested_run(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo) -> bool:
+    func = call.func
+    k = analysis.knowledge
+    if analysis.qualify(func) in k.names("new_loop_runners"):
+        return True
+    if isinstance(func, ast.Attribute) and func.attr == "run_until_complete":
+        owner = func.value
+        if isinstance(owner, ast.Name):
+            return owner.id in loops_made_in(analysis, fn)
+        return isinstance(owner, ast.Call) and analysis.qualify(owner.func) in (
+            k.names("loop_factories") | k.names("loop_getters")
+        )
+    return False
+
+
+def runs_own_parameter(arg: ast.expr | None, scope: FunctionInfo) -> bool:
+    """``asyncio.run(coro)`` where ``coro`` is the function's parameter."""
+    name = _param_name(arg)
+    return name is not None and name in scope.params()
+
+
+def _param_name(arg: ast.expr | None) -> str | None:
+    if isinstance(arg, ast.Call):
+        arg = arg.func
+    if isinstance(arg, ast.Name):
+        return arg.id
+    return None
+
+
+def _first_arg(call: ast.Call) -> ast.expr | None:
+    if call.args:
+        return call.args[0]
+    for kw in call.keywords:
+        if kw.arg in ("main", "coro", "future", "fut", "awaitable", "coroutine"):
+            return kw.value
+    return None
+
+
+def coroutine_function(analysis: "ModuleAnalysis", arg: ast.expr | None, scope: FunctionInfo) -> str | None:
+    """The function whose coroutine ``arg`` is: ``f(a)`` -> f, ``f`` -> f (qualified)."""
+    if arg is None:
+        return None
+    if isinstance(arg, ast.Name):
+        assigned = _assigned_call(arg.id, scope)
+        if assigned is not None:
+            arg = assigned
+    if isinstance(arg, ast.Call):
+        arg = arg.func
+    if isinstance(arg, (ast.Name, ast.Attribute)):
+        return analysis.resolve_callable(arg, scope)
+    return None
+
+
+def _assigned_call(name: str, scope: FunctionInfo) -> ast.Call | None:
+    """The call last assigned to ``name`` in this scope (``coro = f(a)``), if any."""
+    found = None
+    for call in scope.calls:
+        parent = parent_of(call)
+        if isinstance(parent, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in parent.targets
+        ):
+            found = call
+    return found

@@ -1,0 +1,66 @@
+"""Plain records for the functions and classes of one module."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: ast.ClassDef
+    qualname: str
+    bases: list[str]  # resolved qualified names (or "<attr>:Name" for unresolved attributes)
+    methods: dict[str, "FunctionInfo"] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    """A function, method or lambda body: the unit that gets an execution context."""
+
+    node: ast.AST | None  # None for the module scope
+    qualname: str
+    is_async: bool
+    cls: ClassInfo | None = None  # set for methods
+    parent: "FunctionInfo | None" = None
+    calls: list[ast.Call] = field(default_factory=list)
+    children: dict[str, "FunctionInfo"] = field(default_factory=dict)
+    decorators: list[str] = field(default_factory=list)
+    context: str = "plain"
+
+    @property
+    def name(self) -> str:
+        return getattr(self.node, "name", "<lambda>") if self.node is not None else "<module>"
+
+    @property
+    def is_module(self) -> bool:
+        return self.node is None
+
+    @property
+    def is_lambda(self) -> bool:
+        return isinstance(self.node, ast.Lambda)
+
+    def params(self) -> list[str]:
+        if self.node is None:
+            return []
+        args = self.node.args
+        return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+
+    def param_annotation(self, name: str) -> ast.expr | None:
+        if self.node is None or isinstance(self.node, ast.Lambda):
+            return None
+        args = self.node.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            if arg.arg == name:
+                return arg.annotation
+        return None
+
+    def in_async(self) -> bool:
+        """True when code in this scope runs inside the event loop (an ``async def`` body)."""
+        return self.is_async

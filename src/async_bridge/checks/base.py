@@ -1,0 +1,78 @@
+"""What a check is: a small class that subscribes to node types and yields findings."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+
+if TYPE_CHECKING:
+    from ..analysis.module import ModuleAnalysis
+    from ..analysis.scopes import FunctionInfo
+    from ..config import Settings
+
+REGISTRY: list[type["Check"]] = []
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    col: int
+    code: str
+    message: str
+    end_line: int | None = None
+    end_col: int | None = None
+    fix: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.line, self.col, self.code)
+
+
+def register(cls: type["Check"]) -> type["Check"]:
+    """Class decorator: make a check known to the engine."""
+    REGISTRY.append(cls)
+    return cls
+
+
+class Check:
+    """Base of every check.
+
+    ``codes``: the rule codes it can report. ``nodes``: the node types it wants;
+    ``visit(node, scope)`` is called for each, in source order, with the scope
+    (function, lambda or module) the node runs in. ``finish()`` runs once after.
+    """
+
+    codes: ClassVar[tuple[str, ...]] = ()
+    nodes: ClassVar[tuple[type, ...]] = ()
+
+    def __init__(self, analysis: "ModuleAnalysis", settings: "Settings") -> None:
+        self.analysis = analysis
+        self.settings = settings
+        self.knowledge = analysis.knowledge
+
+    def visit(self, node: ast.AST, scope: "FunctionInfo") -> Iterable[Finding]:
+        return ()
+
+    def finish(self) -> Iterable[Finding]:
+        return ()
+
+    # helpers ------------------------------------------------------------------
+    def finding(self, code: str, node: ast.AST, fix: dict | None = None, **values: object) -> Finding:
+        rule = self.knowledge.rules[code]
+        return Finding(
+            line=node.lineno,
+            col=node.col_offset,
+            code=code,
+            message=rule.format(**values),
+            end_line=getattr(node, "end_lineno", None),
+            end_col=getattr(node, "end_col_offset", None),
+            fix=fix or {},
+        )
+
+
+def run_checks(checks: list[Check], analysis: "ModuleAnalysis") -> Iterator[Finding]:
+    for check in checks:
+        for kind in check.nodes:
+            for node, scope in analysis.nodes(kind):
+                yield from check.visit(node, scope)
+        yield from check.finish()

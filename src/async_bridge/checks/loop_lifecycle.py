@@ -1,0 +1,137 @@
+"""ABR102 (loop never closed in a finally) and ABR104 (closed loop left current)."""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis.facts import attr_chain
+from ..analysis.scopes import FunctionInfo
+from ..analysis.walker import parent_of
+from .base import Check, register
+
+
+def _target_key(expr: ast.expr) -> str | None:
+    """``loop`` / ``self.loop`` as a comparable string; None for anything else."""
+    if isinstance(expr, (ast.Name, ast.Attribute)):
+        chain = attr_chain(expr)
+        if chain and all(isinstance(p, str) for p in chain):
+            return ".".join(chain) if not _has_call(expr) else None
+    return None
+
+
+def _has_call(expr: ast.expr) -> bool:
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return not isinstance(expr, ast.Name)
+
+
+def _method_calls(scope: FunctionInfo, method: str, key: str):
+    for call in scope.calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == method and _target_key(func.value) == key:
+            yield call
+
+
+def _in_finally(node: ast.AST, stop: ast.AST | None) -> bool:
+    child, parent = node, parent_of(node)
+    while parent is not None and parent is not stop:
+        if isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try))) and child in parent.finalbody:
+            return True
+        child, parent = parent, parent_of(parent)
+    return False
+
+
+@register
+class UnclosedEventLoop(Check):
+    codes = ("ABR102",)
+    nodes = (ast.Call,)
+
+    def visit(self, call: ast.Call, scope: FunctionInfo):
+        a = self.analysis
+        if a.qualify(call.func) not in self.knowledge.names("loop_factories"):
+            return
+        if scope.is_module:
+            return  # a module-level loop lives as long as the process
+        parent = parent_of(call)
+        if isinstance(parent, ast.Attribute):
+            # ``asyncio.new_event_loop().run_until_complete(...)``: nobody can close it
+            yield self.finding("ABR102", call, problem="is never closed (it is used without being kept)")
+            return
+        name = _assigned_name(parent)
+        if name is None:
+            return  # returned, stored, passed on, or wrapped (closing(...)): the caller owns it
+        if self._escapes(scope, name):
+            return
+        closes = list(_method_calls(scope, "close", name))
+        if any(_in_finally(c, scope.node) for c in closes):
+            return
+        problem = "is closed only on the success path" if closes else "is never closed"
+        yield self.finding("ABR102", call, problem=problem, loop=name)
+
+    def _escapes(self, scope: FunctionInfo, name: str) -> bool:
+        """Returned, stored elsewhere, handed to a closer, or run forever by a thread."""
+        # only reached for a loop made in this function: a local look at its body
+        for node in ast.walk(scope.node):
+            if not isinstance(node, ast.Name) or node.id != name or not isinstance(node.ctx, ast.Load):
+                continue
+            parent = parent_of(node)
+            if isinstance(parent, (ast.Return, ast.Yield)):
+                return True
+            if isinstance(parent, ast.Assign) and not all(isinstance(t, ast.Name) for t in parent.targets):
+                return True  # self.loop = loop / registry[key] = loop
+            if isinstance(parent, ast.Call) and node in parent.args:
+                func = self.analysis.qualify(parent.func)
+                if func in self.knowledge.names("loop_closers"):
+                    return True
+            if isinstance(parent, ast.Attribute) and parent.attr in ("run_forever", "call_soon_threadsafe"):
+                return True
+        return _declared_global(scope, name)
+
+
+def _assigned_name(parent: ast.AST | None) -> str | None:
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        return parent.targets[0].id
+    if isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name):
+        return parent.target.id
+    if isinstance(parent, ast.NamedExpr):
+        return parent.target.id
+    return None
+
+
+def _declared_global(scope: FunctionInfo, name: str) -> bool:
+    node = scope.node
+    if node is None or isinstance(node, ast.Lambda):
+        return False
+    return any(isinstance(stmt, (ast.Global, ast.Nonlocal)) and name in stmt.names for stmt in node.body)
+
+
+@register
+class ClosedLoopLeftCurrent(Check):
+    codes = ("ABR104",)
+    nodes = (ast.Call,)
+
+    def visit(self, call: ast.Call, scope: FunctionInfo):
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "close" and not call.args):
+            return
+        key = _target_key(func.value)
+        if key is None:
+            return
+        setters = [c for c in scope.calls if self.analysis.qualify(c.func) in self.knowledge.names("set_event_loop")]
+        installed = [c for c in setters if c.args and _target_key(c.args[0]) == key and _before(c, call)]
+        if not installed:
+            return
+        first = min(installed, key=_pos)
+        restored = any(
+            c.args and _target_key(c.args[0]) != key and _before(first, c) for c in setters
+        ) or any(not c.args for c in setters)
+        if not restored:
+            yield self.finding("ABR104", call, loop=key)
+
+
+def _pos(node: ast.AST) -> tuple[int, int]:
+    return (node.lineno, node.col_offset)
+
+
+def _before(a: ast.AST, b: ast.AST) -> bool:
+    return _pos(a) < _pos(b)

@@ -1,0 +1,29 @@
+"""Check one parsed module: analysis once, then every enabled check over its nodes."""
+
+from __future__ import annotations
+
+import ast
+
+from .analysis.module import ModuleAnalysis
+from .checks import Check, Finding, load_all
+from .checks.base import run_checks
+from .config import Settings
+
+
+def enabled_checks(settings: Settings) -> list[type[Check]]:
+    return [cls for cls in load_all() if any(settings.enabled(code) for code in cls.codes)]
+
+
+def analyse(tree: ast.AST, filename: str, settings: Settings) -> tuple[ModuleAnalysis, list[Check]]:
+    classes = enabled_checks(settings)
+    wanted = {kind for cls in classes for kind in cls.nodes}
+    index = settings.index
+    analysis = ModuleAnalysis(tree, filename, settings.knowledge, index, wanted)
+    index.register(analysis)
+    return analysis, [cls(analysis, settings) for cls in classes]
+
+
+def check_tree(tree: ast.AST, filename: str, settings: Settings) -> list[Finding]:
+    analysis, checks = analyse(tree, filename, settings)
+    findings = {f for f in run_checks(checks, analysis) if settings.enabled(f.code)}
+    return sorted(findings, key=Finding.sort_key)

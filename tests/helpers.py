@@ -1,0 +1,69 @@
+"""Shared test helpers: lint sources with the engine and read inline expectations.
+
+A fixture line that must fire carries ``# error: CODE`` (several: comma-separated).
+``CODE@N`` also pins the column, 1-based as flake8 prints it. Lines without a
+marker must stay silent.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from async_bridge.config import Settings, project_index
+from async_bridge.engine import check_tree
+from async_bridge.knowledge import builtin
+
+MARKER = re.compile(r"#\s*error:\s*(?P<codes>ABR\d{3}(?:@\d+)?(?:\s*,\s*ABR\d{3}(?:@\d+)?)*)")
+
+
+def all_codes() -> frozenset[str]:
+    return frozenset(builtin().rules)
+
+
+def settings_for(root: Path | str, **overrides) -> Settings:
+    values = dict(project_root=str(root), enable=all_codes())
+    values.update(overrides)
+    project_index.cache_clear()
+    return Settings(**values)
+
+
+def lint_file(path: Path, settings: Settings) -> list[tuple[int, int, str]]:
+    """(line, 1-based column, code) of every finding in one file."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source, filename=str(path))
+    return [(f.line, f.col + 1, f.code) for f in check_tree(tree, str(path), settings)]
+
+
+def expectations(source: str) -> list[tuple[int, int | None, str]]:
+    found = []
+    for lineno, line in enumerate(source.splitlines(), start=1):
+        match = MARKER.search(line)
+        if not match:
+            continue
+        for item in match.group("codes").split(","):
+            code, _, col = item.strip().partition("@")
+            found.append((lineno, int(col) if col else None, code))
+    return found
+
+
+def assert_findings_match(path: Path, findings: list[tuple[int, int, str]], source: str) -> None:
+    expected = expectations(source)
+    got = sorted(findings)
+    # columns are compared where the marker pins one
+    unmatched = list(got)
+    missing = []
+    for line, col, code in expected:
+        for item in unmatched:
+            if item[0] == line and item[2] == code and (col is None or item[1] == col):
+                unmatched.remove(item)
+                break
+        else:
+            missing.append((line, col, code))
+    problems = []
+    if missing:
+        problems.append("expected but not reported: " + ", ".join(f"{l}:{c or '?'} {k}" for l, c, k in missing))
+    if unmatched:
+        problems.append("reported but not expected: " + ", ".join(f"{l}:{c} {k}" for l, c, k in unmatched))
+    assert not problems, f"{path}:\n  " + "\n  ".join(problems)
