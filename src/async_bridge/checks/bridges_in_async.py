@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..analysis.scopes import FunctionInfo
+from ..analysis.walker import parent_of
 from .base import Check, register
 
 
@@ -20,6 +21,8 @@ class SyncBridgeInAsync(Check):
         k = self.knowledge
         qual = self.analysis.qualify(func)
         if qual in k.names("async_to_sync"):
+            if not _invoked(call):
+                return  # building the wrapper is fine; calling it in the loop is not
             bridge, error = "async_to_sync()", '"You cannot use AsyncToSync in the same thread as an async event loop"'
         elif qual in k.names("new_loop_runners"):
             bridge, error = "asyncio.run()", '"asyncio.run() cannot be called from a running event loop"'
@@ -28,3 +31,9 @@ class SyncBridgeInAsync(Check):
         else:
             return
         yield self.finding("ABR105", call, bridge=bridge, error=error, function=scope.name)
+
+
+def _invoked(call: ast.Call) -> bool:
+    """``async_to_sync(f)(...)``: the wrapper is called on the spot."""
+    parent = parent_of(call)
+    return isinstance(parent, ast.Call) and parent.func is call

@@ -79,9 +79,9 @@ class UnclosedEventLoop(Check):
                 return True
             if isinstance(parent, ast.Assign) and not all(isinstance(t, ast.Name) for t in parent.targets):
                 return True  # self.loop = loop / registry[key] = loop
-            if isinstance(parent, ast.Call) and node in parent.args:
-                func = self.analysis.qualify(parent.func)
-                if func in self.knowledge.names("loop_closers"):
+            if isinstance(parent, ast.Call) and (node in parent.args or node in [k.value for k in parent.keywords]):
+                # handed to a closer, a reactor, a thread, ...: ownership moves with it
+                if self.analysis.qualify(parent.func) not in self.knowledge.names("set_event_loop"):
                     return True
             if isinstance(parent, ast.Attribute) and parent.attr in ("run_forever", "call_soon_threadsafe"):
                 return True
