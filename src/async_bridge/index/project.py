@@ -174,7 +174,9 @@ class ProjectIndex:
                     except OSError:
                         data = b""
                     self._memo[key] = b"run_until_complete" in data or b"asyncio" in data
-                return bool(self._memo[key])
+                if self._memo[key]:
+                    return True
+                return _reexports(path, parts[cut])
         return False
 
     def db_site(self, qualname: str) -> tuple[str, int] | None | bool:
@@ -261,3 +263,13 @@ class ProjectIndex:
             summary = self.summary(module)
             if summary is not None and Path(summary.path).resolve() == path.resolve():
                 yield summary
+
+
+def _reexports(path: Path, name: str) -> bool:
+    """Does the module import ``name`` from elsewhere (``from .aio import run_coroutine``)?"""
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return False
+    pattern = rb"from\s+[\w.]+\s+import\s+\(?[^)]*?\b" + re.escape(name.encode()) + rb"\b"
+    return re.search(pattern, text) is not None

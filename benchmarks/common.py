@@ -1,0 +1,163 @@
+"""Shared helpers of the benchmark and evaluation scripts (stdlib only).
+
+The corpus is the directory ``shared/corpus/fetch.sh`` builds: one folder per
+package release (``<name>-<version>/``) and a ``MANIFEST.tsv``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = Path(os.environ.get("ABR_CORPUS", Path.home() / ".cache" / "abr-corpus"))
+CACHE_DIR = Path(os.environ.get("ABR_BENCH_CACHE", Path.home() / ".cache" / "abr-bench"))
+SKIP_DIRS = {".downloads", ".git", "__pycache__"}
+
+
+def ensure_importable() -> None:
+    """Make ``async_bridge`` importable from this checkout when it is not installed."""
+    try:
+        import async_bridge  # noqa: F401
+    except ImportError:
+        sys.path.insert(0, str(REPO / "src"))
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+    files: int
+    lines: int
+
+    @property
+    def folder(self) -> str:
+        return f"{self.name}-{self.version}"
+
+
+def read_manifest(corpus: Path) -> list[Package]:
+    """Packages of the corpus from MANIFEST.tsv; without it, from the folder names."""
+    manifest = corpus / "MANIFEST.tsv"
+    packages: list[Package] = []
+    if manifest.is_file():
+        rows = manifest.read_text(encoding="utf-8").splitlines()
+        for row in rows[1:]:
+            parts = row.split("\t")
+            if len(parts) >= 4 and parts[0]:
+                packages.append(Package(parts[0], parts[1], int(parts[2]), int(parts[3])))
+        return [p for p in packages if (corpus / p.folder).is_dir()]
+    for folder in sorted(corpus.iterdir()):
+        if folder.is_dir() and folder.name not in SKIP_DIRS and not folder.name.startswith("."):
+            name, _, version = folder.name.rpartition("-")
+            files = python_files(folder)
+            lines = sum(count_lines(f) for f in files)
+            packages.append(Package(name or folder.name, version, len(files), lines))
+    return packages
+
+
+def python_files(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        found.extend(Path(root) / n for n in sorted(names) if n.endswith(".py"))
+    return found
+
+
+def count_lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def corpus_files(corpus: Path, packages: list[str] | None = None) -> list[Path]:
+    """Every .py file of the corpus (optionally of some packages only), sorted."""
+    result = []
+    for pkg in read_manifest(corpus):
+        if packages and pkg.name not in packages:
+            continue
+        result.extend(python_files(corpus / pkg.folder))
+    return result
+
+
+def sample(files: list[Path], fraction: float, base: Path) -> list[Path]:
+    """A deterministic sample: files ordered by a hash of their corpus-relative path.
+
+    Samples are nested (the 25% sample is inside the 50% one), so a scaling series
+    adds files rather than swapping them. Returned in path order.
+    """
+    if fraction >= 1.0:
+        return list(files)
+    keyed = sorted(files, key=lambda p: hashlib.sha1(str(p.relative_to(base)).encode()).hexdigest())
+    count = max(1, round(len(files) * fraction))
+    chosen = set(keyed[:count])
+    return [f for f in files if f in chosen]
+
+
+def machine_info() -> dict[str, str]:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except (OSError, ValueError):
+        pass
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": ram,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "date": _dt.date.today().isoformat(),
+    }
+
+
+# -- measured child processes -------------------------------------------------------
+
+MEASURE_SNIPPET = r"""
+import json, resource, subprocess, sys, time
+cmd = json.loads(sys.argv[1])
+start = time.perf_counter()
+proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+json.dump({"wall": wall, "maxrss_kb": usage.ru_maxrss, "user": usage.ru_utime, "sys": usage.ru_stime,
+           "rc": proc.returncode, "stdout_bytes": len(proc.stdout),
+           "stderr": proc.stderr.decode("utf-8", "replace")[-2000:]}, sys.stdout)
+"""
+
+
+def measure(cmd: list[str], cwd: Path, nice: int = 0) -> dict:
+    """Run ``cmd`` under a tiny Python parent: wall time and peak RSS of that run alone.
+
+    ``RUSAGE_CHILDREN`` of a fresh parent covers exactly this command (and the
+    processes it waited for), so runs do not see each other's peaks.
+    """
+    wrapper = [sys.executable, "-c", MEASURE_SNIPPET, json.dumps(cmd)]
+    if nice:
+        wrapper = ["nice", "-n", str(nice), *wrapper]
+    out = subprocess.run(wrapper, cwd=cwd, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return float("nan")
+    mid = n // 2
+    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2

@@ -1,0 +1,1 @@
+from .aio import run_coroutine  # re-exported
