@@ -90,9 +90,8 @@ def render_rule(rule: RuleMeta, generated_note: bool = True) -> str:
     description = str(rule.fix.get("description") or "").strip()
     if rule.fixable:
         since = rule.fix.get("since_django")
-        text = "`async-bridge fix` rewrites it"
-        text += f" when the targeted Django is {since} or newer" if since else ""
-        text += f": {description}" if description else "."
+        text = "`async-bridge fix`" + (f" (targeting Django {since} or newer)" if since else "")
+        text += f": {description}" if description else " rewrites it."
         lines.append(text)
     else:
         lines.append("No automatic fix: the right change depends on the code around it." if not description

@@ -58,6 +58,24 @@ def decorator_target(dec: ast.expr) -> ast.expr:
     return dec.func if isinstance(dec, ast.Call) else dec
 
 
+def celery_task_decorator(analysis: "ModuleAnalysis", node: ast.AST) -> ast.expr | None:
+    """The decorator of ``node`` that declares a Celery task (``@shared_task``,
+    ``@app.task(...)``, ``@periodic_task``, any alias), or None."""
+    k = analysis.knowledge
+    names, attrs = k.names("celery_task_decorators"), k.names("celery_task_decorator_attributes")
+    for dec in getattr(node, "decorator_list", ()):
+        target = decorator_target(dec)
+        if analysis.qualify(target) in names or (isinstance(target, ast.Attribute) and target.attr in attrs):
+            return dec
+    return None
+
+
+def is_celery_task_class(analysis: "ModuleAnalysis", cls: ClassInfo) -> bool:
+    """A class deriving from ``celery.Task`` / ``<app>.Task`` (through project classes)."""
+    k = analysis.knowledge
+    return analysis.class_derives(cls, k.names("celery_task_bases"), k.names("celery_task_base_attributes"))
+
+
 class ContextResolver:
     def __init__(self, analysis: "ModuleAnalysis") -> None:
         self.a = analysis
@@ -88,13 +106,8 @@ class ContextResolver:
             return TEST
         if fn.is_lambda:
             return self.a.script_or_plain
-        for dec in fn.node.decorator_list:
-            target = decorator_target(dec)
-            qual = self.a.qualify(target)
-            if qual in self.task_decorators or (
-                isinstance(target, ast.Attribute) and target.attr in self.task_attrs
-            ):
-                return CELERY_TASK
+        if celery_task_decorator(self.a, fn.node) is not None:
+            return CELERY_TASK
         cls = fn.cls
         if cls is not None:
             context = self._method_context(fn, cls)
@@ -116,7 +129,7 @@ class ContextResolver:
     def _method_context(self, fn: FunctionInfo, cls: ClassInfo) -> str | None:
         a, k = self.a, self.a.knowledge
         name = fn.name
-        if name == "run" and a.class_derives(cls, k.names("celery_task_bases"), k.names("celery_task_base_attributes")):
+        if name == "run" and is_celery_task_class(a, cls):
             return CELERY_TASK
         if a.class_derives(cls, k.names("management_command_bases")):
             return MANAGEMENT_COMMAND

@@ -66,7 +66,15 @@ def sync_orm_call(analysis: "ModuleAnalysis", call: ast.Call) -> bool:
         return False
     chain = attr_chain(func.value)
     managers = k.names("manager_attributes")
-    return any(name in managers for name in chain[1:])
+    return any(name in managers and _manager_owner(name, chain[i]) for i, name in enumerate(chain[1:]))
+
+
+def _manager_owner(manager: str, owner: str) -> bool:
+    """``objects`` counts on a class-like owner (``Order.objects``, ``self.model.objects``,
+    ``get_user_model().objects``), not on ``self.objects`` (often a plain dict)."""
+    if manager != "objects":
+        return True
+    return owner[:1].isupper() or owner.lower().endswith("model")
 
 
 def db_call(analysis: "ModuleAnalysis", call: ast.Call) -> bool:
@@ -255,3 +263,51 @@ def _assigned_call(name: str, scope: FunctionInfo) -> ast.Call | None:
         ):
             found = call
     return found
+
+
+# -- awaitables --------------------------------------------------------------------
+
+def returns_awaitable(analysis: "ModuleAnalysis", fn: FunctionInfo) -> bool:
+    """Calling ``fn`` gives an awaitable that must be awaited.
+
+    An ``async def`` that is not an async generator and carries only decorators known
+    to keep it a coroutine function (``awaitable_preserving_decorators``), or a sync
+    ``def`` decorated with ``sync_to_async``/``database_sync_to_async``. Any other
+    decorator may turn it into something else (``@async_to_sync``): not awaitable.
+    """
+    node = fn.node
+    if node is None or fn.is_lambda:
+        return False
+    cached = getattr(fn, "_returns_awaitable", None)
+    if cached is not None:
+        return cached
+    keep = analysis.knowledge.names("awaitable_preserving_decorators")
+    bridged = False
+    result = True
+    for dec in node.decorator_list:
+        target = _decorator_func(dec)
+        if is_bridge(analysis, target):
+            bridged = True
+        elif analysis.qualify(target) not in keep:
+            result = False
+            break
+    if result:
+        if fn.is_async:
+            result = not bridged and not _is_generator(node)
+        else:
+            result = bridged
+    fn._returns_awaitable = result
+    return result
+
+
+def _is_generator(node: ast.AST) -> bool:
+    """Whether a function body yields (nested functions and classes excluded)."""
+    stack = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return False

@@ -32,6 +32,16 @@ class ProjectIndex:
         self._pending: dict[str, "ModuleAnalysis"] = {}
         self._building: set[str] = set()
         self._memo: dict[tuple[str, str], object] = {}
+        self._models = None
+
+    @property
+    def models(self):
+        """Django model facts (index/models.py), built on first use."""
+        if self._models is None:
+            from .models import ModelIndex
+
+            self._models = ModelIndex(self)
+        return self._models
 
     # -- modules ------------------------------------------------------------
     def register(self, analysis: "ModuleAnalysis") -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..analysis import facts
+from . import models
 
 if TYPE_CHECKING:
     from ..analysis.module import ModuleAnalysis
@@ -22,6 +23,7 @@ class FunctionSummary:
     db_line: int | None  # first database work in its own body (ORM, a-twins, thread bridges)
     sync_orm_line: int | None  # first sync ORM query in its own body
     runner_param: int | None  # runs this parameter on a new event loop
+    awaitable: bool = False  # calling it gives an awaitable (facts.returns_awaitable)
 
 
 @dataclass
@@ -31,6 +33,7 @@ class ModuleSummary:
     functions: dict[str, FunctionSummary] = field(default_factory=dict)  # by local qualname
     classes: dict[str, list[str]] = field(default_factory=dict)  # local qualname -> bases
     names: dict[str, str] = field(default_factory=dict)  # imported names (re-exports)
+    model_fields: dict[str, tuple] = field(default_factory=dict)  # class -> models.RawField (relations)
 
 
 def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
@@ -38,6 +41,7 @@ def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
     summary.names = dict(analysis.imports.names)
     for qualname, cls in analysis.classes.items():
         summary.classes[qualname] = list(cls.bases)
+    summary.model_fields = models.extract_fields(analysis)
     for fn in analysis.functions:
         if fn.is_lambda:
             continue
@@ -57,5 +61,6 @@ def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
             db_line=db_line,
             sync_orm_line=sync_line,
             runner_param=facts.runner_param(analysis, fn),
+            awaitable=facts.returns_awaitable(analysis, fn),
         )
     return summary

@@ -1,0 +1,280 @@
+"""What a fixer sees (``FixContext``) and returns (``Edit``), and how edits are applied.
+
+A fixer is ``func(ctx, finding) -> Edit | None``. It finds its node with
+``ctx.node_at(finding, *types)`` (the libcst node whose range is the finding's
+``ast`` range), checks the shape and the hints, and returns an ``Edit``: the
+original node to replace and a function from that node's *updated* version (inner
+edits already applied) to its replacement. Returning None, or raising ``Decline``
+from ``apply``, leaves the finding for manual work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import (
+    ExpressionContextProvider,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    ScopeProvider,
+)
+
+from ..checks.base import Finding
+
+_LINE = re.compile(r"\r\n|\r|\n")
+
+
+class Decline(Exception):
+    """Raised by ``Edit.apply`` when the updated node is not what the plan expected."""
+
+
+@dataclass
+class Edit:
+    code: str
+    target: cst.CSTNode
+    apply: Callable[[cst.CSTNode], cst.CSTNode]
+    # (module, name) pairs to import with ``from module import name``
+    imports: list[tuple[str, str]] = field(default_factory=list)
+    # (module, obj, asname) bindings to drop if nothing uses them any more
+    drop_if_unused: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+
+class FixContext:
+    """One parsed module with positions, parents and (on demand) scopes."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+        self.module = self.wrapper.module
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self.parents = self.wrapper.resolve(ParentNodeProvider)
+        self._lines = _LINE.split(source)
+        self._by_range: dict[tuple[int, int, int, int], list[cst.CSTNode]] = {}
+        for node, rng in self.positions.items():
+            key = (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+            self._by_range.setdefault(key, []).append(node)
+        self._scopes = None
+        self._expr_contexts = None
+
+    # positions ----------------------------------------------------------------
+    def _char_col(self, line: int, byte_col: int) -> int:
+        if not 1 <= line <= len(self._lines):
+            return byte_col
+        text = self._lines[line - 1]
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+    def nodes_at(self, finding: Finding) -> list[cst.CSTNode]:
+        if finding.end_line is None or finding.end_col is None:
+            return []
+        key = (
+            finding.line, self._char_col(finding.line, finding.col),
+            finding.end_line, self._char_col(finding.end_line, finding.end_col),
+        )
+        return list(self._by_range.get(key, ()))
+
+    def node_at(self, finding: Finding, *types: type) -> cst.CSTNode | None:
+        """The one node of ``types`` at the finding's exact range, else None."""
+        found = [n for n in self.nodes_at(finding) if isinstance(n, types)]
+        return found[0] if len(found) == 1 else None
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.parents.get(node)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    # metadata on demand -------------------------------------------------------
+    @property
+    def scopes(self):
+        if self._scopes is None:
+            self._scopes = self.wrapper.resolve(ScopeProvider)
+        return self._scopes
+
+    @property
+    def expr_contexts(self):
+        if self._expr_contexts is None:
+            self._expr_contexts = self.wrapper.resolve(ExpressionContextProvider)
+        return self._expr_contexts
+
+    # where ``await`` / ``async for`` may go -------------------------------------
+    def await_allowed(self, node: cst.CSTNode) -> bool:
+        """True when ``node`` runs directly in an ``async def`` body.
+
+        Not inside a lambda, a nested sync def (nor its defaults, decorators or
+        annotations), a class body or a generator expression; at most one
+        list/set/dict comprehension in between (Python 3.10 rejects an async
+        comprehension nested in another comprehension).
+        """
+        comprehensions = 0
+        child, parent = node, self.parent(node)
+        while parent is not None:
+            if isinstance(parent, (cst.Lambda, cst.ClassDef, cst.GeneratorExp)):
+                return False
+            if isinstance(parent, (cst.ListComp, cst.SetComp, cst.DictComp)):
+                comprehensions += 1
+                if comprehensions > 1:
+                    return False
+            if isinstance(parent, cst.FunctionDef):
+                return parent.asynchronous is not None and child is parent.body
+            child, parent = parent, self.parent(parent)
+        return False
+
+    def needs_parens_for_await(self, node: cst.CSTNode) -> bool:
+        """Whether ``await <node>`` must be parenthesised where ``node`` stands.
+
+        ``await`` binds looser than attribute access, subscription and calls only.
+        """
+        parent = self.parent(node)
+        if isinstance(parent, (cst.Attribute, cst.Subscript)):
+            return parent.value is node
+        if isinstance(parent, cst.Call):
+            return parent.func is node
+        return isinstance(parent, cst.Await)
+
+    # names and imports --------------------------------------------------------
+    def import_binding(self, node: cst.CSTNode, name: str):
+        """How ``name`` is bound where ``node`` stands: the single import alias.
+
+        Returns (module, obj, asname) for ``import module [as asname]`` (obj None)
+        or ``from module import obj [as asname]``, None when the name is not bound
+        by exactly one absolute import (local def, assignment, relative import,
+        several bindings, unknown).
+        """
+        scope = self.scopes.get(node)
+        if scope is None:
+            return None
+        assignments = list(scope[name]) if name in scope else []
+        if len(assignments) != 1:
+            return None
+        stmt = assignments[0].node
+        if isinstance(stmt, cst.Import):
+            for alias in stmt.names:
+                bound = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
+                if bound == name:
+                    return alias.evaluated_name, None, alias.evaluated_alias
+            return None
+        if isinstance(stmt, cst.ImportFrom):
+            if stmt.relative or stmt.module is None or isinstance(stmt.names, cst.ImportStar):
+                return None
+            module = self.code(stmt.module)
+            for alias in stmt.names:
+                bound = alias.evaluated_alias or alias.evaluated_name
+                if bound == name:
+                    return module, alias.evaluated_name, alias.evaluated_alias
+        return None
+
+    def name_is_free(self, node: cst.CSTNode, name: str) -> bool:
+        """``name`` is not bound anywhere visible from ``node`` (nor a builtin we shadow)."""
+        scope = self.scopes.get(node)
+        if scope is None:
+            return False
+        if name in scope:
+            return False
+        # a name bound in any scope of the module (even one not visible here) would make
+        # a new module-level import confusing; keep it simple and refuse.
+        return name not in _all_bound_names(self)
+
+
+def _all_bound_names(ctx: FixContext) -> set[str]:
+    cached = getattr(ctx, "_bound_names", None)
+    if cached is None:
+        cached = set()
+        for scope in set(ctx.scopes.values()):
+            if scope is not None:
+                cached.update(a.name for a in scope.assignments)
+        ctx._bound_names = cached
+    return cached
+
+
+# building blocks -------------------------------------------------------------------
+def awaited(expr: cst.BaseExpression, parens: bool) -> cst.Await:
+    """``await expr``, taking over ``expr``'s own parentheses (adding a pair if needed)."""
+    lpar, rpar = list(expr.lpar), list(expr.rpar)
+    if parens and not lpar:
+        lpar, rpar = [cst.LeftParen()], [cst.RightParen()]
+    return cst.Await(
+        expression=expr.with_changes(lpar=[], rpar=[]),
+        lpar=lpar, rpar=rpar,
+        whitespace_after_await=cst.SimpleWhitespace(" "),
+    )
+
+
+def is_name_chain(expr: cst.BaseExpression) -> bool:
+    """``name`` or ``a.b.c``: a callee worth rewriting (no calls, subscripts, ...)."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return isinstance(expr, cst.Name)
+
+
+def is_primary_chain(expr: cst.BaseExpression) -> bool:
+    """``a.b``, ``A().m``, ``self.clients[k].fetch``: names, attributes, calls, subscripts."""
+    while isinstance(expr, (cst.Attribute, cst.Call, cst.Subscript)):
+        expr = expr.func if isinstance(expr, cst.Call) else expr.value
+    return isinstance(expr, cst.Name)
+
+
+def twin_name(hint: object, original: str) -> str | None:
+    """The hinted ``a``-twin if it is the plain ``a<original>`` identifier."""
+    if not isinstance(hint, str):
+        return None
+    twin = hint.rsplit(".", 1)[-1]
+    return twin if twin.isidentifier() and twin == f"a{original}" else None
+
+
+# applying ------------------------------------------------------------------------
+class _Applier(cst.CSTTransformer):
+    def __init__(self, edits: list[Edit]) -> None:
+        super().__init__()
+        self.edits = {id(edit.target): edit for edit in edits}
+        self.done: list[Edit] = []
+
+    def on_leave(self, original_node, updated_node):
+        result = super().on_leave(original_node, updated_node)
+        edit = self.edits.get(id(original_node))
+        if edit is None or edit.target is not original_node:
+            return result
+        try:
+            replaced = edit.apply(result)
+        except Decline:
+            return result
+        self.done.append(edit)
+        return replaced
+
+
+def apply_edits(ctx: FixContext, edits: list[Edit]) -> tuple[str, list[Edit]]:
+    """The new source with ``edits`` applied (one per target), and the edits that took."""
+    applier = _Applier(edits)
+    module = ctx.module.visit(applier)
+    done = applier.done
+    imports = [imp for edit in done for imp in edit.imports]
+    drops = [drop for edit in done for drop in edit.drop_if_unused]
+    if imports or drops:
+        context = CodemodContext()
+        for module_name, name in dict.fromkeys(imports):
+            AddImportsVisitor.add_needed_import(context, module_name, name)
+        for module_name, obj, asname in dict.fromkeys(drops):
+            RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
+        if imports:
+            module = AddImportsVisitor(context).transform_module(module)
+        if drops:
+            module = _strip_new_top_blank_lines(RemoveImportsVisitor(context).transform_module(module), ctx.module)
+    return module.code, done
+
+
+def _strip_new_top_blank_lines(module: cst.Module, original: cst.Module) -> cst.Module:
+    """A removed first import leaves the blank lines that followed it at the top."""
+    if not module.body or not original.body:
+        return module
+    first = module.body[0]
+    had_blank = any(not line.comment for line in original.body[0].leading_lines)
+    if had_blank or not first.leading_lines or any(line.comment for line in first.leading_lines):
+        return module
+    return module.with_changes(body=[first.with_changes(leading_lines=[]), *module.body[1:]])

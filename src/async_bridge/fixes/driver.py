@@ -1,0 +1,204 @@
+"""Run the checks, apply the fixers at the reported positions, repeat until stable.
+
+``fix_source`` is the pure core (text in, text out); ``fix_file`` adds reading
+(encoding cookie and BOM kept), the parse check and the atomic write;
+``iter_python_files`` expands the command's PATH arguments.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import re
+import stat
+import tempfile
+import tokenize
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+from ..checks.base import Finding
+from ..config import Settings
+from ..engine import check_tree
+from . import load_all
+from .base import FixContext, apply_edits
+
+MAX_PASSES = 4
+
+# ``# noqa``, ``# noqa: ABR101``, ``# noqa:ABR2,E501`` (codes are prefixes, as in flake8)
+NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+_LINE = re.compile(r"\r\n|\r|\n")
+
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".eggs", ".venv", "venv", "__pycache__",
+    "node_modules", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+})
+
+
+class FixError(Exception):
+    """A file that cannot be fixed (unreadable, syntax error, a fixer producing bad code)."""
+
+
+@dataclass
+class FixResult:
+    source: str
+    fixed: str
+    applied: Counter = field(default_factory=Counter)
+    remaining: list[Finding] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.source
+
+
+def noqa_codes(line: str) -> frozenset[str] | None:
+    """None: no noqa; empty: bare ``# noqa``; else the (upper-case) codes it names."""
+    match = NOQA.search(line)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return frozenset()
+    return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c)
+
+
+def suppressed(finding: Finding, lines: list[str]) -> bool:
+    """A ``# noqa`` for this code on any line of the flagged node."""
+    last = finding.end_line or finding.line
+    for number in range(finding.line, last + 1):
+        if not 1 <= number <= len(lines):
+            continue
+        codes = noqa_codes(lines[number - 1])
+        if codes is None:
+            continue
+        if not codes or any(finding.code.startswith(code) for code in codes):
+            return True
+    return False
+
+
+def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[str]) -> FixResult:
+    """Fix ``codes`` in ``source`` (raises FixError when it does not parse)."""
+    fixers = load_all()
+    wanted = frozenset(codes)
+    result = FixResult(source=source, fixed=source)
+    current = source
+    findings = _check(current, filename, settings)
+    for _ in range(MAX_PASSES):
+        lines = _LINE.split(current)
+        todo = [
+            f for f in findings
+            if f.code in wanted and f.code in fixers and not suppressed(f, lines)
+        ]
+        if not todo:
+            break
+        try:
+            ctx = FixContext(current)
+        except cst.ParserSyntaxError as exc:
+            raise FixError(f"libcst cannot parse it ({exc.message})") from None
+        edits, targets = [], set()
+        for finding in todo:
+            edit = fixers[finding.code](ctx, finding)
+            if edit is None or id(edit.target) in targets:
+                continue  # manual work, or a second edit of one node: next pass
+            targets.add(id(edit.target))
+            edits.append(edit)
+        if not edits:
+            break
+        new, done = apply_edits(ctx, edits)
+        if not done or new == current:
+            break
+        try:
+            ast.parse(new, filename=filename)
+        except SyntaxError as exc:
+            raise FixError(f"a fix produced code that does not parse ({exc.msg}, line {exc.lineno}); "
+                           "file left unchanged") from None
+        result.applied.update(edit.code for edit in done)
+        current = new
+        findings = _check(current, filename, settings)
+    result.fixed = current
+    result.remaining = [f for f in findings if f.code in wanted]
+    return result
+
+
+def _check(source: str, filename: str, settings: Settings) -> list[Finding]:
+    try:
+        tree = ast.parse(source, filename=filename)
+    except SyntaxError as exc:
+        raise FixError(f"syntax error, line {exc.lineno}: {exc.msg}") from None
+    return check_tree(tree, filename, settings)
+
+
+# files ---------------------------------------------------------------------------
+def read_source(path: Path) -> tuple[str, str]:
+    """(text, encoding) honouring a PEP 263 cookie and a UTF-8 BOM; newlines untouched."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FixError(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), encoding
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        raise FixError(f"cannot decode: {exc}") from None
+
+
+def write_atomic(path: Path, text: str, encoding: str) -> None:
+    """Replace ``path`` with ``text`` through a temporary file; keep its permissions."""
+    real = Path(os.path.realpath(path))
+    data = text.encode(encoding)
+    mode = stat.S_IMODE(real.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".abr-fix", dir=real.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def fix_file(path: Path, settings: Settings, codes: Iterable[str], write: bool) -> tuple[FixResult, str]:
+    """Fix one file; write it only when ``write`` and something changed."""
+    text, encoding = read_source(path)
+    result = fix_source(text, str(path), settings, codes)
+    if write and result.changed:
+        write_atomic(path, result.fixed, encoding)
+    return result, encoding
+
+
+def _is_venv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def iter_python_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given; directories recursively (``*.py``), skipping VCS dirs and venvs."""
+    seen: set[str] = set()
+    for root in paths:
+        if root.is_file():
+            key = os.path.realpath(root)
+            if key not in seen:
+                seen.add(key)
+                yield root
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(
+                d for d in dirnames
+                if d not in SKIP_DIRS and not d.endswith(".egg-info") and not _is_venv(Path(dirpath, d))
+            )
+            for name in sorted(filenames):
+                if name.endswith(".py"):
+                    path = Path(dirpath, name)
+                    key = os.path.realpath(path)
+                    if key not in seen:
+                        seen.add(key)
+                        yield path

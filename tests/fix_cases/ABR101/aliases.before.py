@@ -1,0 +1,21 @@
+import asyncio as aio
+from asyncio import run as go
+
+from asgiref.sync import async_to_sync
+from celery import shared_task
+from myshop.models import Order
+
+
+class Sync:
+    async def pull(self, pk):
+        await Order.objects.filter(pk=pk).adelete()
+
+
+@shared_task
+def first(pk):
+    aio.run(Sync().pull(pk))
+
+
+@shared_task
+def second(pk):
+    go(Sync().pull(pk))

@@ -1,0 +1,15 @@
+import asyncio
+
+from celery import shared_task
+from myshop.models import Order
+
+
+async def mark_paid(pk):
+    await asyncio.sleep(0)
+    await Order.objects.filter(pk=pk).aupdate(paid=True)
+
+
+@shared_task
+def pay(pk):
+    result = asyncio.run(mark_paid(pk))
+    return result

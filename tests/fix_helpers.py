@@ -1,0 +1,45 @@
+"""Helpers for the fix tests: run ``async-bridge fix``'s core on a source text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from helpers import settings_for
+
+from async_bridge.config import parse_django_version
+from async_bridge.fixes import FIXABLE_CODES
+from async_bridge.fixes.driver import FixResult, fix_source
+
+CASES = Path(__file__).parent / "fix_cases"
+# ``# fix-case: codes=ABR201,ABR205 django=4.2`` anywhere in a before file
+DIRECTIVE = re.compile(r"#\s*fix-case:(?P<body>.*)$", re.MULTILINE)
+
+
+def case_options(source: str, code: str) -> dict:
+    options = {"codes": [code], "django": None}
+    for match in DIRECTIVE.finditer(source):
+        for item in match.group("body").split():
+            key, _, value = item.partition("=")
+            if key == "codes":
+                options["codes"] = [c.strip() for c in value.split(",") if c.strip()]
+            elif key == "django":
+                options["django"] = value
+    return options
+
+
+def run_fix(source: str, root: Path, name: str = "module.py", codes=None, django: str | None = None) -> FixResult:
+    """Fix ``source`` as file ``root/name`` (project root ``root``)."""
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source, encoding="utf-8")
+    settings = settings_for(root, django_version=parse_django_version(django))
+    return fix_source(source, str(path), settings, codes or FIXABLE_CODES)
+
+
+def case_files() -> list[tuple[str, Path, Path]]:
+    found = []
+    for before in sorted(CASES.glob("ABR*/*.before.py")):
+        after = before.with_name(before.name.replace(".before.py", ".after.py"))
+        found.append((before.parent.name, before, after))
+    return found

@@ -1,0 +1,2 @@
+from .services import refresh_stock as refresh_stock
+from .services import Client

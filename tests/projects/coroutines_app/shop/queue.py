@@ -1,0 +1,3 @@
+from taskiq import InMemoryBroker
+
+broker = InMemoryBroker()
