@@ -82,13 +82,15 @@ def test_import_of_a_module_with_a_syntax_error_is_unknown(shop: Path) -> None:
 
 
 def test_latin1_file_with_coding_cookie(shop: Path) -> None:
-    latin_task = ('# -*- coding: latin-1 -*-\n' + TASKS.replace("import asyncio\n", 'import asyncio\n\nLABEL = "caf\xe9"\n'))
-    latin_sync = ('# -*- coding: latin-1 -*-\n' + SYNC.replace("from shop.models import Order\n",
-                                                              'from shop.models import Order\n\nNOTE = "r\xe9sum\xe9"\n')
-                  .replace("import_orders", "import_latin"))
+    cookie = "# -*- coding: latin-1 -*-\n"
+    latin_sync = cookie + SYNC.replace("import_orders", "import_latin") + 'NOTE = "r\xe9sum\xe9"\n'
+    latin_task = cookie + (
+        TASKS.replace("import asyncio\n", 'import asyncio\n\nLABEL = "caf\xe9"\n')
+        .replace("shop.sync import import_orders", "shop.latin_sync import import_latin")
+        .replace("import_orders(shop_id)", "import_latin(shop_id)")
+    )
     write(shop, {
-        "shop/latin_tasks.py": latin_task.replace("shop.sync import import_orders", "shop.latin_sync import import_latin")
-                                         .replace("import_orders(shop_id)", "import_latin(shop_id)").encode("latin-1"),
+        "shop/latin_tasks.py": latin_task.encode("latin-1"),
         "shop/latin_sync.py": latin_sync.encode("latin-1"),
     })
     run = flake8(shop, "--select=ABR,E9", "shop")

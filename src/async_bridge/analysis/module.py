@@ -36,6 +36,7 @@ class ModuleAnalysis:
         self.knowledge = knowledge
         self.index = index
         self.options = options or {}
+        self._qualified: dict[int, tuple[ast.AST, str | None]] = {}
         self.module, self.is_package = index.resolver.module_of(filename)
         self.walk: Walk = walk(tree, ANALYSIS_NODES | frozenset(wanted))
         self.imports = ImportMap(self.module, self.is_package)
@@ -75,6 +76,16 @@ class ModuleAnalysis:
         ``f`` -> ``<module>.f``; an unknown bare name -> the name itself (builtins).
         Anything that is not a dotted name -> None.
         """
+        # Several rules ask about the same node: remember the answer per node (the
+        # node is kept in the entry, so its id cannot be reused while cached).
+        hit = self._qualified.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1]
+        result = self._qualify(expr)
+        self._qualified[id(expr)] = (expr, result)
+        return result
+
+    def _qualify(self, expr: ast.expr) -> str | None:
         attrs: list[str] = []
         while isinstance(expr, ast.Attribute):
             attrs.append(expr.attr)

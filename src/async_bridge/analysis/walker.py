@@ -35,13 +35,42 @@ class Walk:
         self.imports: list[ast.Import | ast.ImportFrom] = []
 
 
+# Fields whose values are shared singletons (``Load()``, ``Add()``, ``Eq()``...) or
+# plain identifiers: the walk does not descend into them unless a consumer asked
+# for one of those node types.
+_SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
+_SINGLETON_BASES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+_IDENTIFIER_FIELDS = frozenset({"id", "name", "attr", "arg", "module", "level", "kind", "type_comment",
+                                "asname", "is_async", "conversion", "kwd_attrs", "rest"})
+_FIELD_CACHE: dict[tuple[type, bool], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type, keep_singletons: bool) -> tuple[str, ...]:
+    """The fields of a node type that can hold child nodes, in reverse ``_fields`` order."""
+    key = (kind, keep_singletons)
+    fields = _FIELD_CACHE.get(key)
+    if fields is None:
+        skip = set(_IDENTIFIER_FIELDS)
+        if not keep_singletons:
+            skip |= _SINGLETON_FIELDS
+        if kind is ast.Constant or kind.__name__ == "MatchSingleton":
+            skip.add("value")
+        if kind is ast.Global or kind is ast.Nonlocal:
+            skip.add("names")
+        fields = tuple(reversed([f for f in kind._fields if f not in skip]))
+        _FIELD_CACHE[key] = fields
+    return fields
+
+
 def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     result = Walk()
     wanted = frozenset(wanted)
+    keep_singletons = any(issubclass(kind, _SINGLETON_BASES) for kind in wanted)
     nodes = result.nodes
-    iter_children = ast.iter_child_nodes
-    call_type, lambda_type, class_type = ast.Call, ast.Lambda, ast.ClassDef
-    import_types = (ast.Import, ast.ImportFrom)
+    lambda_type = ast.Lambda
+    node_base = ast.AST
+    # per node type: (collected for a consumer, what the walk does, child fields)
+    table: dict[type, tuple[bool, int | None, tuple[str, ...]]] = {}
 
     def new_function(node: ast.AST, scope: FunctionInfo, cls: ClassInfo | None) -> FunctionInfo:
         name = getattr(node, "name", "<lambda>")
@@ -67,44 +96,92 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
         result.by_node[id(node)] = info
         return info
 
-    # stack items: (node, parent, scope, enclosing class whose body we are in)
-    stack: list = [(child, tree, result.module_scope, None) for child in reversed(list(iter_children(tree)))]
+    # What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import.
+    special = {
+        ast.Call: 1, ast.FunctionDef: 2, ast.AsyncFunctionDef: 2, ast.Lambda: 3, ast.ClassDef: 4,
+        ast.Import: 5, ast.ImportFrom: 5,
+    }.get
+
+    # The stack holds nodes, whose parent is set when they are pushed, and scope
+    # markers ``(scope, cls)``: popping one switches the current scope and class.
+    # A def pushes: a marker restoring the outer scope, its body, a marker entering
+    # its own scope, then its outer-scope parts (returns, args, decorators), so the
+    # nodes still come out in source order.
+    module_scope = result.module_scope
+    scope: FunctionInfo = module_scope
+    cls: ClassInfo | None = None
+    stack: list = []
     push = stack.append
     pop = stack.pop
+    for child in reversed(list(ast.iter_child_nodes(tree))):
+        child._abr_parent = tree
+        push(child)
+    marker = tuple
     while stack:
-        node, parent, scope, cls = pop()
-        setattr(node, PARENT, parent)
+        node = pop()
         kind = type(node)
-        if kind in wanted:
+        if kind is marker:
+            scope, cls = node
+            continue
+        entry = table.get(kind)
+        if entry is None:
+            entry = table[kind] = (kind in wanted, special(kind), _child_fields(kind, keep_singletons))
+        is_wanted, tag, fields = entry
+        if is_wanted:
             nodes[kind].append((node, scope))
-        if kind is call_type:
-            scope.calls.append(node)
-        elif kind in _FUNCS or kind is lambda_type:
-            inner = new_function(node, scope, cls)
-            if kind is lambda_type:
-                push((node.body, node, inner, None))
-                push((node.args, node, scope, cls))
-            else:
+        if tag is not None:
+            if tag == 1:
+                scope.calls.append(node)
+            elif tag == 2:
+                inner = new_function(node, scope, cls)
+                push((scope, cls))
                 for stmt in reversed(node.body):
-                    push((stmt, node, inner, None))
+                    stmt._abr_parent = node
+                    push(stmt)
+                push((inner, None))
                 if node.returns is not None:
-                    push((node.returns, node, scope, cls))
-                push((node.args, node, scope, cls))
+                    node.returns._abr_parent = node
+                    push(node.returns)
+                node.args._abr_parent = node
+                push(node.args)
                 for dec in reversed(node.decorator_list):
-                    push((dec, node, scope, cls))
-            continue
-        elif kind is class_type:
-            qualname = f"{cls.qualname if cls else scope.qualname}.{node.name}".lstrip(".")
-            info = ClassInfo(node=node, qualname=qualname, bases=[])
-            result.classes.append(info)
-            for stmt in reversed(node.body):
-                push((stmt, node, scope, info))
-            for expr in reversed([*node.decorator_list, *node.bases, *node.keywords]):
-                push((expr, node, scope, cls))
-            continue
-        elif kind in import_types:
-            result.imports.append(node)
-        children = list(iter_children(node))
-        for child in reversed(children):
-            push((child, node, scope, cls))
+                    dec._abr_parent = node
+                    push(dec)
+                continue
+            elif tag == 3:
+                inner = new_function(node, scope, cls)
+                push((scope, cls))
+                node.body._abr_parent = node
+                push(node.body)
+                push((inner, None))
+                node.args._abr_parent = node
+                push(node.args)
+                continue
+            elif tag == 4:
+                qualname = f"{cls.qualname if cls else scope.qualname}.{node.name}".lstrip(".")
+                info = ClassInfo(node=node, qualname=qualname, bases=[])
+                result.classes.append(info)
+                push((scope, cls))
+                for stmt in reversed(node.body):
+                    stmt._abr_parent = node
+                    push(stmt)
+                push((scope, info))
+                for expr in reversed([*node.decorator_list, *node.bases, *node.keywords]):
+                    expr._abr_parent = node
+                    push(expr)
+                continue
+            else:
+                result.imports.append(node)
+        for name in fields:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if type(value) is list:
+                for item in reversed(value):
+                    if isinstance(item, node_base):
+                        item._abr_parent = node
+                        push(item)
+            elif isinstance(value, node_base):
+                value._abr_parent = node
+                push(value)
     return result

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ..analysis import facts
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
+from ..index.project import MAX_FILE_BYTES
 from .base import Check, register
 
 
-def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> str | None:
-    """What ``call`` produces an awaitable from (a name to show), or None when unknown.
+def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> tuple[str, str] | None:
+    """(what to show, the coroutine's ``__qualname__``) when ``call`` gives an awaitable;
+    None when it does not or the analysis cannot tell.
 
     ``f(...)`` with ``f`` a known coroutine function (same module, ``self.``/``cls.``
     methods, project imports), ``sync_to_async(f)(...)`` /
@@ -22,28 +25,80 @@ def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> str | None:
     func = call.func
     if isinstance(func, ast.Call):
         if func.args and facts.is_bridge(analysis, func.func):
-            return f"{ast.unparse(func.func)}({ast.unparse(func.args[0])})"
+            return f"{ast.unparse(func.func)}({ast.unparse(func.args[0])})", "SyncToAsync.__call__"
         return None
     if not isinstance(func, (ast.Name, ast.Attribute)):
         return None
-    if isinstance(func, ast.Attribute) and _orm_twin(analysis, func):
-        return ast.unparse(func)
-    if isinstance(func, ast.Name) and _shadowed(func.id, scope):
+    if isinstance(func, ast.Attribute):
+        if _orm_twin(analysis, func):
+            return ast.unparse(func), f"QuerySet.{func.attr}"
+        if not _may_be_awaitable(analysis, func.attr):
+            return None  # before resolving: methods through bases may parse other modules
+    elif _shadowed(func.id, scope):
         return None
     target = analysis.resolve_callable(func, scope)
-    if target is None:
+    if target is None or not _may_be_awaitable(analysis, target.rsplit(".", 1)[-1]):
+        if isinstance(func, ast.Name) and target == func.id and _bridged_module_name(analysis, func.id, scope):
+            return func.id, "SyncToAsync.__call__"
         return None
     local = analysis.local_function(target)
     if local is not None:
-        return _shown(target, analysis) if facts.returns_awaitable(analysis, local) else None
+        if not facts.returns_awaitable(analysis, local):
+            return None
+        return _shown(target, analysis), local.qualname if local.is_async else "SyncToAsync.__call__"
     if target.startswith(_module_prefix(analysis)) or isinstance(func, ast.Name) and target == func.id:
-        if isinstance(func, ast.Name) and _bridged_module_name(analysis, func.id, scope):
-            return func.id
         return None  # a local name the analysis does not know as a function
     summary = analysis.index.function(target)
     if summary is not None and summary.awaitable:
-        return _shown(target, analysis)
+        shown = _shown(target, analysis)
+        if not summary.is_async:
+            return shown, "SyncToAsync.__call__"
+        return shown, _local_part(analysis, summary.qualname)
     return None
+
+
+_ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
+_BRIDGED_DEF = re.compile(
+    rb"@\s*(?:[\w.]+\.)?(?:database_)?sync_to_async\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)"
+)
+
+
+def _may_be_awaitable(analysis, name: str) -> bool:
+    """Cheap gate before any project look-up: some ``async def`` (or ``@sync_to_async``
+    def) of that name exists in this module or anywhere in the project's sources."""
+    local = getattr(analysis, "_abr_awaitable_names", None)
+    if local is None:
+        local = frozenset(fn.name for fn in analysis.functions if fn.is_async or fn.node is not None and not fn.is_lambda and fn.node.decorator_list)
+        analysis._abr_awaitable_names = local
+    return name in local or name in _project_awaitable_names(analysis.index)
+
+
+def _project_awaitable_names(index) -> frozenset[str]:
+    names = getattr(index, "_abr_awaitable_names", None)
+    if names is not None:
+        return names
+    found: set[bytes] = set()
+    for path in index.resolver.python_files():
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if b"async" not in data:
+            continue
+        found.update(_ASYNC_DEF.findall(data))
+        if b"sync_to_async" in data:
+            found.update(_BRIDGED_DEF.findall(data))
+    names = frozenset(n.decode("ascii", "replace") for n in found)
+    index._abr_awaitable_names = names
+    return names
+
+
+def _local_part(analysis, qualname: str) -> str:
+    """``Class.method`` of a fully qualified name (Python's ``__qualname__``)."""
+    split = analysis.index._split(qualname)
+    return split[1] if split is not None else qualname.rsplit(".", 1)[-1]
 
 
 def _module_prefix(analysis) -> str:
@@ -124,9 +179,10 @@ class CoroutineNeverAwaited(Check):
         call = node.value
         if not isinstance(call, ast.Call):
             return
-        shown = awaitable_call(self.analysis, call, scope)
-        if shown is None:
+        found = awaitable_call(self.analysis, call, scope)
+        if found is None:
             return
+        shown, coroutine = found
         if scope.is_async:
             hint = f"Write 'await {ast.unparse(call)}'"
             fix = {"kind": "await"}
@@ -136,7 +192,7 @@ class CoroutineNeverAwaited(Check):
                 "with asyncio.create_task() where a loop is running"
             )
             fix = None
-        yield self.finding("ABR401", call, fix=fix, name=shown, hint=hint)
+        yield self.finding("ABR401", call, fix=fix, name=shown, coroutine=coroutine, hint=hint)
 
 
 @register
@@ -151,9 +207,9 @@ class AwaitBindsAfterSubscript(Check):
         while isinstance(current, (ast.Attribute, ast.Subscript, ast.Call)):
             inner = current.func if isinstance(current, ast.Call) else current.value
             if isinstance(current, (ast.Attribute, ast.Subscript)) and isinstance(inner, ast.Call):
-                shown = awaitable_call(self.analysis, inner, scope)
-                if shown is not None:
-                    yield self._finding(node, current, inner, shown)
+                found = awaitable_call(self.analysis, inner, scope)
+                if found is not None:
+                    yield self._finding(node, current, inner, found[0])
                     return
             current = inner
 

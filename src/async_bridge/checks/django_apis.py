@@ -153,15 +153,23 @@ class EagerSyncToAsync(Check):
     nodes = (ast.Call,)
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
-        inner = call.args[0] if call.args else None
-        if not isinstance(inner, ast.Call):
-            if inner is not None or not call.keywords:
-                return
+        # plain function, () on the common path: this sees every call of the module
+        args = call.args
+        if args:
+            inner = args[0]
+            if type(inner) is not ast.Call:
+                return ()
+        else:
+            if not call.keywords:
+                return ()
             inner = next((kw.value for kw in call.keywords if kw.arg == "func"), None)
-            if not isinstance(inner, ast.Call):
-                return
+            if type(inner) is not ast.Call:
+                return ()
         if not facts.is_bridge(self.analysis, call.func):
-            return
+            return ()
+        return self._report(call, inner, scope)
+
+    def _report(self, call: ast.Call, inner: ast.Call, scope: FunctionInfo):
         result = self._result_kind(inner, scope)
         if result is None:
             return
@@ -337,11 +345,12 @@ class SyncDjangoApiInAsync(Check):
         self._signals: dict | None = None
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
-        if not scope.is_async:
-            return
+        if not scope.is_async or not isinstance(call.func, (ast.Name, ast.Attribute)):
+            return ()
+        return self._report(call, scope)
+
+    def _report(self, call: ast.Call, scope: FunctionInfo):
         func = call.func
-        if not isinstance(func, (ast.Name, ast.Attribute)):
-            return
         a, k = self.analysis, self.knowledge
         found = _django_api_call(a, k, call, self._module_signals())
         if found is None:
@@ -396,40 +405,48 @@ class AsyncUnsafeGuardDisabled(Check):
     nodes = (ast.Assign, ast.AugAssign, ast.Call)
 
     def visit(self, node: ast.AST, scope: FunctionInfo):
-        k = self.knowledge
-        names = k.names("async_unsafe_env_var")
-        if isinstance(node, ast.Assign):
+        # a plain function returning () on the common path: this sees every call and assignment
+        kind = type(node)
+        if kind is ast.Call:
+            func = node.func
+            if type(func) is not ast.Attribute or func.attr not in _ENV_METHODS:
+                return ()
+            return self._call(node, func)
+        if kind is ast.Assign:
+            if not any(type(t) is ast.Subscript for t in node.targets) or _empty(node.value):
+                return ()  # an empty value leaves the guard on
+            names = self.knowledge.names("async_unsafe_env_var")
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and _const_in(target.slice, names) and self._environ(target.value):
-                    yield self._finding(node)
-                    return
-        elif isinstance(node, ast.AugAssign):
-            if isinstance(node.op, ast.BitOr) and self._environ(node.target) and _dict_sets(node.value, names):
-                yield self._finding(node)
+                    return (self._finding(node),)
+            return ()
+        if isinstance(node.op, ast.BitOr) and self._environ(node.target):  # os.environ |= {...}
+            if _dict_sets(node.value, self.knowledge.names("async_unsafe_env_var")):
+                return (self._finding(node),)
+        return ()
+
+    def _call(self, node: ast.Call, func: ast.Attribute):
+        k = self.knowledge
+        names = k.names("async_unsafe_env_var")
+        first = node.args[0] if node.args else None
+        if len(node.args) > 1 and _empty(node.args[1]):
+            return ()  # setdefault/putenv/setenv(NAME, ""): an empty value leaves the guard on
+        method = func.attr
+        if method == "update":
+            hit = self._environ(func.value) and (
+                _dict_sets(first, names) or any(kw.arg in names and not _empty(kw.value) for kw in node.keywords)
+            )
+        elif not _const_in(first, names):
+            hit = False
+        elif method == "putenv":
+            hit = self.analysis.qualify(func) in k.names("environ_setters")
+        elif method == "setenv":
+            # pytest's monkeypatch.setenv writes os.environ too
+            owner = func.value
+            hit = isinstance(owner, ast.Name) and owner.id.endswith("monkeypatch")
         else:
-            func = node.func
-            if not isinstance(func, ast.Attribute) or func.attr not in _ENV_METHODS:
-                return
-            first = node.args[0] if node.args else None
-            if func.attr == "update":
-                if self._environ(func.value) and (
-                    _dict_sets(first, names) or any(kw.arg in names for kw in node.keywords)
-                ):
-                    yield self._finding(node)
-            elif func.attr == "putenv":
-                if first is not None and _const_in(first, names) and self.analysis.qualify(func) in k.names(
-                    "environ_setters"
-                ):
-                    yield self._finding(node)
-            elif func.attr == "setenv":
-                # pytest's monkeypatch.setenv writes os.environ too
-                owner = func.value
-                if first is not None and _const_in(first, names) and isinstance(owner, ast.Name) and (
-                    owner.id.endswith("monkeypatch")
-                ):
-                    yield self._finding(node)
-            elif first is not None and _const_in(first, names) and self._environ(func.value):
-                yield self._finding(node)
+            hit = self._environ(func.value)
+        return (self._finding(node),) if hit else ()
 
     def _environ(self, expr: ast.expr) -> bool:
         return self.analysis.qualify(expr) in self.knowledge.names("environ_objects")
@@ -442,9 +459,14 @@ def _const_in(node: ast.AST | None, names: frozenset[str]) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names
 
 
+def _empty(node: ast.AST | None) -> bool:
+    """Django checks the variable's truthiness: ``""`` does not disable the guard."""
+    return isinstance(node, ast.Constant) and node.value == ""
+
+
 def _dict_sets(node: ast.AST | None, names: frozenset[str]) -> bool:
     if isinstance(node, ast.Dict):
-        return any(_const_in(key, names) for key in node.keys)
+        return any(_const_in(key, names) and not _empty(value) for key, value in zip(node.keys, node.values))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-        return any(kw.arg in names for kw in node.keywords)
+        return any(kw.arg in names and not _empty(kw.value) for kw in node.keywords)
     return False

@@ -67,7 +67,8 @@ class SyncOrmInAsync(Check):
             qs_methods = k.mapping("queryset_db_methods")
             instance_methods = k.mapping("instance_db_methods")
             related_methods = k.mapping("related_manager_db_methods")
-            if method in qs_methods or method in instance_methods or method in related_methods:
+            if (method in qs_methods or method in instance_methods or method in related_methods) \
+                    and not isinstance(parent_of(call), ast.Await):  # awaited: not Django's sync method
                 owner = df.flow_of(a, scope).value_of(func.value)
                 if owner is not None:
                     yield from self._direct(call, scope, owner, method)

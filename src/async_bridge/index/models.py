@@ -109,6 +109,7 @@ class ModelIndex:
         self.model_bases = k.names("model_bases")
         self.known_models = k.names("django_models")
         self.not_models = k.names("not_model_bases")
+        self.other_orms = k.names("non_django_orm_packages")
         self.fk_types = k.names("relation_fields")
         self.o2o_types = k.names("one_to_one_fields")
         self.m2m_types = k.names("many_to_many_fields")
@@ -154,6 +155,8 @@ class ModelIndex:
             return False
         found = self._class(qualname)
         if found is None:
+            if qualname.split(".", 1)[0] in self.other_orms:
+                return False
             return _looks_like_third_party_model(qualname) or None
         summary, local = found
         unknown = False

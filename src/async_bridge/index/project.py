@@ -45,7 +45,13 @@ class ProjectIndex:
 
     # -- modules ------------------------------------------------------------
     def register(self, analysis: "ModuleAnalysis") -> None:
-        """The module being checked: summarised from its analysis if someone asks."""
+        """The module being checked: summarised from its analysis if someone asks.
+
+        Only the current module is kept: holding every checked module's tree would
+        grow a flake8 run's memory with the project; a module checked earlier is
+        summarised from its file if a later question needs it.
+        """
+        self._pending.clear()
         if analysis.module and analysis.module not in self._summaries:
             self._pending[analysis.module] = analysis
 

@@ -26,6 +26,7 @@ class ModuleResolver:
                 self.source_roots.append(self.root / "src")
         self._found: dict[str, Path | None] = {}
         self._module_of: dict[str, tuple[str | None, bool]] = {}
+        self._listings: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def module_of(self, filename: str) -> tuple[str | None, bool]:
         """(dotted module name, is a package ``__init__``) of a file; name None for stdin."""
@@ -72,18 +73,48 @@ class ModuleResolver:
         if module in self._found:
             return self._found[module]
         found = None
-        rel = module.replace(".", os.sep)
+        parts = module.split(".")
+        last = parts[-1]
         for root in self.source_roots:
-            candidate = root / (rel + ".py")
-            if candidate.is_file():
-                found = candidate
+            folder = str(root)
+            for part in parts[:-1]:
+                if part not in self._listing(folder)[1]:
+                    folder = None
+                    break
+                folder = os.path.join(folder, part)
+            if folder is None:
+                continue
+            files, dirs = self._listing(folder)
+            if last + ".py" in files:
+                found = Path(folder, last + ".py")
                 break
-            candidate = root / rel / "__init__.py"
-            if candidate.is_file():
-                found = candidate
+            if last in dirs and "__init__.py" in self._listing(os.path.join(folder, last))[0]:
+                found = Path(folder, last, "__init__.py")
                 break
         self._found[module] = found
         return found
+
+    def _listing(self, folder: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(file names, folder names) of a directory, read once per resolver: a miss
+        over many source roots costs dictionary look-ups, not ``stat`` calls."""
+        cache = self._listings
+        listing = cache.get(folder)
+        if listing is None:
+            files, dirs = set(), set()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        try:
+                            if entry.is_file():
+                                files.add(entry.name)
+                            elif entry.is_dir():
+                                dirs.add(entry.name)
+                        except OSError:
+                            continue
+            except OSError:
+                pass
+            listing = cache[folder] = (frozenset(files), frozenset(dirs))
+        return listing
 
     def python_files(self) -> list[Path]:
         """Every .py file under the project root (for reverse look-ups), once per process."""

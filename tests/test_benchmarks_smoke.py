@@ -1,0 +1,162 @@
+"""Smoke test of the benchmark and evaluation scripts on a tiny generated corpus.
+
+No timing assertions: only that the scripts run, agree with each other and with
+the triage file, and render their documents.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+LEAKY = '''\
+import asyncio
+
+
+async def work():
+    return 1
+
+
+def run_once():
+    loop = asyncio.new_event_loop()
+    result = loop.run_until_complete(work())
+    loop.close()
+    return result
+'''
+
+CLEAN = '''\
+import asyncio
+
+
+def run_safely(coro):
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+'''
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(BENCH))
+    try:
+        yield {name: importlib.import_module(name) for name in ("common", "engine_bench", "evaluate", "run")}
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    rows = ["name\tversion\tpy_files\tlines"]
+    for name, files in {
+        "alpha": {"alpha/__init__.py": "", "alpha/jobs.py": LEAKY, "alpha/util.py": CLEAN},
+        "beta": {"beta/__init__.py": "", "beta/plain.py": "X = 1\n" * 20, "tests/test_beta.py": LEAKY},
+    }.items():
+        folder = root / f"{name}-1.0"
+        for rel, text in files.items():
+            path = folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        lines = sum(text.count("\n") for text in files.values())
+        rows.append(f"{name}\t1.0\t{len(files)}\t{lines}")
+    (root / "MANIFEST.tsv").write_text("\n".join(rows) + "\n")
+    return root
+
+
+def test_sample_is_deterministic_and_nested(bench, corpus):
+    common = bench["common"]
+    files = common.corpus_files(corpus)
+    assert len(files) == 6
+    half = common.sample(files, 0.5, corpus)
+    assert half == common.sample(files, 0.5, corpus)
+    assert len(half) == 3
+    assert set(common.sample(files, 0.25, corpus)) <= set(half)
+    assert common.sample(files, 1.0, corpus) == files
+
+
+def test_engine_timing_reports_parse_engine_and_findings(bench, corpus):
+    common = bench["common"]
+    timing = bench["engine_bench"].engine_timing(common.corpus_files(corpus), corpus, repeat=2)
+    assert timing["parse"] > 0 and timing["engine"] > 0
+    assert len(timing["runs"]) == 2
+    assert timing["findings"] >= 2  # the two leaky loops, whatever else the rules add
+
+
+def test_measure_reports_wall_and_peak_memory(bench, tmp_path):
+    result = bench["common"].measure([sys.executable, "-c", "x = bytearray(30_000_000)"], tmp_path)
+    assert result["rc"] == 0
+    assert result["wall"] > 0
+    assert result["maxrss_kb"] > 25_000
+
+
+def _evaluate(corpus: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(BENCH / "evaluate.py"), "--corpus", str(corpus), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300,
+    )
+
+
+def _triage(findings: list[dict], verdict_of) -> str:
+    lines = ["findings:"]
+    for f in findings:
+        lines += [
+            f"  - package: {f['package']}", f"    path: {f['path']}", f"    line: {f['line']}",
+            f"    code: {f['code']}", f"    verdict: {verdict_of(f)}", "    reason: \"smoke test\"",
+        ]
+    lines.append("changes: |\n  smoke-test note")
+    return "\n".join(lines) + "\n"
+
+
+def test_evaluate_merges_triage_and_checks(corpus, tmp_path):
+    dumped = tmp_path / "findings.json"
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("findings: []\n")
+    doc = tmp_path / "evaluation.md"
+    first = _evaluate(corpus, "--triage", str(empty), "--save-findings", str(dumped), "--write", str(doc), "--check")
+    assert first.returncode == 1, first.stdout + first.stderr
+    findings = json.loads(dumped.read_text())["findings"]
+    leaks = {(f["package"], f["path"], f["line"]) for f in findings if f["code"] == "ABR102"}
+    assert leaks == {("alpha", "alpha/jobs.py", 9), ("beta", "tests/test_beta.py", 9)}
+    text = doc.read_text()
+    assert "UNTRIAGED" in text and "| alpha | 1.0 |" in text
+
+    good = tmp_path / "good.yaml"
+    good.write_text(_triage(findings, lambda f: "tp"))
+    second = _evaluate(corpus, "--triage", str(good), "--findings", str(dumped), "--write", str(doc), "--check")
+    assert second.returncode == 0, second.stdout + second.stderr
+    text = doc.read_text()
+    assert "UNTRIAGED" not in text and "smoke-test note" in text and "Check: passing" in text
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(_triage(findings, lambda f: "fp" if f["path"] == "alpha/jobs.py" else "tp"))
+    third = _evaluate(corpus, "--triage", str(bad), "--findings", str(dumped), "--check")
+    assert third.returncode == 1
+    assert "precision" in third.stdout
+
+
+def test_performance_report_renders(bench):
+    flake = {"wall": 10.0, "rss_mb": 80.0, "walls": [10.0], "stderr": ""}
+    report = {
+        "machine": {"date": "2026-01-01", "cpu": "cpu", "nproc": "2", "ram": "1 GiB", "os": "Linux", "python": "3.11"},
+        "versions": {"flake8": "7.0", "flake8-async-bridge": "0.1", "flake8-async": "1.0"},
+        "fraction": 1.0, "repeat": 3, "extra_repeat": 1, "files": 6, "lines": 60, "corpus_files": 6,
+        "engine": {"parse": 1.0, "engine": 0.8},
+        "j1": {"plain": flake, "plugin": dict(flake, wall=10.5, rss_mb=85.0), "abr_only": dict(flake, wall=3.0)},
+        "j2": {"plain": dict(flake, wall=6.0), "plugin": dict(flake, wall=6.3)},
+        "peer": {"plain": flake, "plugin": dict(flake, wall=10.4), "peer": dict(flake, wall=140.0),
+                 "files": 3, "lines": 30, "packages": ["alpha"]},
+        "fix": None,
+        "scaling": [{"share": s, "files": 2, "lines": 20, "parse": s, "engine": s, "plain": 10 * s,
+                     "plugin": 10.5 * s, "plain_rss": 80.0, "plugin_rss": 85.0} for s in (0.25, 0.5, 1.0)],
+    }
+    text = bench["run"].render(report, "python benchmarks/run.py")
+    assert "0.80x the parse" in text and "+5.0%" in text and "## Scaling" in text and "flake8-async" in text
