@@ -40,6 +40,7 @@ ALL = None  # select paths: everything may be loaded (select_related() without a
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,14 @@ class FunctionFlow:
         block = _block_containing(holder, stmt)
         if block is None:
             return False
+        # ``try: x = ... except E: return`` binds x for the code after the try
+        while isinstance(holder, ast.Try) and block is holder.body and not _inside(use, holder.body) \
+                and all(h.body and isinstance(h.body[-1], _EXITS) for h in holder.handlers):
+            stmt = holder
+            holder = parent_of(stmt)
+            block = _block_containing(holder, stmt)
+            if block is None:
+                return False
         node: ast.AST | None = use
         while node is not None and node is not self.fn.node:
             if node is stmt:

@@ -9,6 +9,7 @@ cannot exhaust the interpreter stack.
 from __future__ import annotations
 
 import ast
+import functools
 from collections import defaultdict
 from typing import Iterable
 
@@ -62,6 +63,33 @@ def _child_fields(kind: type, keep_singletons: bool) -> tuple[str, ...]:
     return fields
 
 
+# What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import.
+_SPECIAL = {
+    ast.Call: 1, ast.FunctionDef: 2, ast.AsyncFunctionDef: 2, ast.Lambda: 3, ast.ClassDef: 4,
+    ast.Import: 5, ast.ImportFrom: 5,
+}
+_TABLES: dict[frozenset, dict] = {}
+
+
+def _entry(wanted: frozenset, keep_singletons: bool, table: dict, kind: type) -> tuple:
+    """Per node type: (collected for a consumer, what the walk does, child fields)."""
+    is_wanted = kind in wanted
+    tag = _SPECIAL.get(kind)
+    fields = _child_fields(kind, keep_singletons)
+    entry = (is_wanted, tag, fields)
+    table[kind] = entry
+    return entry
+
+
+def _type_table(wanted: frozenset) -> dict:
+    table = _TABLES.get(wanted)
+    if table is None:
+        if len(_TABLES) > 32:
+            _TABLES.clear()
+        table = _TABLES[wanted] = {}
+    return table
+
+
 def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     result = Walk()
     wanted = frozenset(wanted)
@@ -69,8 +97,8 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     nodes = result.nodes
     lambda_type = ast.Lambda
     node_base = ast.AST
-    # per node type: (collected for a consumer, what the walk does, child fields)
-    table: dict[type, tuple[bool, int | None, tuple[str, ...]]] = {}
+    table = _type_table(wanted)
+    entry_for = functools.partial(_entry, wanted, keep_singletons, table)
 
     def new_function(node: ast.AST, scope: FunctionInfo, cls: ClassInfo | None) -> FunctionInfo:
         name = getattr(node, "name", "<lambda>")
@@ -96,12 +124,6 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
         result.by_node[id(node)] = info
         return info
 
-    # What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import.
-    special = {
-        ast.Call: 1, ast.FunctionDef: 2, ast.AsyncFunctionDef: 2, ast.Lambda: 3, ast.ClassDef: 4,
-        ast.Import: 5, ast.ImportFrom: 5,
-    }.get
-
     # The stack holds nodes, whose parent is set when they are pushed, and scope
     # markers ``(scope, cls)``: popping one switches the current scope and class.
     # A def pushes: a marker restoring the outer scope, its body, a marker entering
@@ -123,9 +145,7 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
         if kind is marker:
             scope, cls = node
             continue
-        entry = table.get(kind)
-        if entry is None:
-            entry = table[kind] = (kind in wanted, special(kind), _child_fields(kind, keep_singletons))
+        entry = table.get(kind) or entry_for(kind)
         is_wanted, tag, fields = entry
         if is_wanted:
             nodes[kind].append((node, scope))

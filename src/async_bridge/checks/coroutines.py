@@ -34,12 +34,12 @@ def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> tuple[str, 
             return ast.unparse(func), f"QuerySet.{func.attr}"
         if not _may_be_awaitable(analysis, func.attr):
             return None  # before resolving: methods through bases may parse other modules
-    elif _shadowed(func.id, scope):
-        return None
     target = analysis.resolve_callable(func, scope)
     if target is None or not _may_be_awaitable(analysis, target.rsplit(".", 1)[-1]):
         if isinstance(func, ast.Name) and target == func.id and _bridged_module_name(analysis, func.id, scope):
-            return func.id, "SyncToAsync.__call__"
+            return None if _shadowed(func.id, scope) else (func.id, "SyncToAsync.__call__")
+        return None
+    if isinstance(func, ast.Name) and _shadowed(func.id, scope):
         return None
     local = analysis.local_function(target)
     if local is not None:
@@ -204,16 +204,18 @@ class AwaitBindsAfterSubscript(Check):
         value = node.value
         # walk the primary chain of the awaited expression: ``f().a[0].b()``
         current = value
+        depth = 0
         while isinstance(current, (ast.Attribute, ast.Subscript, ast.Call)):
             inner = current.func if isinstance(current, ast.Call) else current.value
+            depth += 1
             if isinstance(current, (ast.Attribute, ast.Subscript)) and isinstance(inner, ast.Call):
                 found = awaitable_call(self.analysis, inner, scope)
                 if found is not None:
-                    yield self._finding(node, current, inner, found[0])
+                    yield self._finding(node, current, inner, found[0], depth)
                     return
             current = inner
 
-    def _finding(self, node: ast.Await, applied: ast.expr, inner: ast.Call, shown: str):
+    def _finding(self, node: ast.Await, applied: ast.expr, inner: ast.Call, shown: str, depth: int):
         call = ast.unparse(inner)
         if isinstance(applied, ast.Subscript):
             error = "TypeError: 'coroutine' object is not subscriptable"
@@ -222,6 +224,7 @@ class AwaitBindsAfterSubscript(Check):
         rest = ast.unparse(node.value)[len(call):] if ast.unparse(node.value).startswith(call) else ""
         fixed = f"(await {call}){rest}" if rest else f"(await {call})..."
         return self.finding(
-            "ABR403", node, fix={"kind": "parenthesize"}, name=shown, error=error,
+            # depth: steps down the awaited chain to the awaitable call (for the fixer)
+            "ABR403", node, fix={"kind": "parenthesize", "depth": depth}, name=shown, error=error,
             written=ast.unparse(node), fixed=fixed,
         )

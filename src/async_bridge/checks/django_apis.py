@@ -110,6 +110,8 @@ class RequestUserInAsync(Check):
             node = stack.pop()
             kind = type(node)
             if kind in _NESTED_SYNC:
+                if kind is not ast.ClassDef:
+                    self._nested_use(node, user_stores, session_loaded)
                 continue
             if kind is ast.AsyncFunctionDef:
                 args = node.args
@@ -138,9 +140,33 @@ class RequestUserInAsync(Check):
                             parent_of(grand), ast.Await
                         ):
                             session_loaded.append((node.lineno, node.col_offset))
+                        elif isinstance(grand, ast.Call) and parent in grand.args and facts.is_bridge(
+                            self.analysis, grand.func
+                        ):
+                            session_loaded.append((node.lineno, node.col_offset))  # sync_to_async(request.session.get)
                     continue
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
         return user_reads, session_reads, user_stores, session_loaded
+
+    @staticmethod
+    def _nested_use(nested: ast.AST, user_resolved: list, session_loaded: list) -> None:
+        """A nested sync def/lambda (run in a thread) that evaluates request.user or reads the session.
+
+        ``await sync_to_async(lambda: request.user.is_authenticated)()`` resolves the lazy user, so
+        later reads in the loop are served from its cache; the same for a session loaded there.
+        """
+        where = (nested.lineno, nested.col_offset)
+        for node in ast.walk(nested):
+            if type(node) is ast.Attribute and _is_request(node.value, "request"):
+                if node.attr == "user":
+                    parent = parent_of(node)
+                    if isinstance(parent, ast.Attribute) or (
+                        isinstance(parent, ast.Call) and node in parent.args
+                        and isinstance(parent.func, ast.Name) and parent.func.id in ("bool", "str")
+                    ):
+                        user_resolved.append(where)
+                elif node.attr == "session":
+                    session_loaded.append(where)
 
 
 # -- ABR206 ---------------------------------------------------------------------------

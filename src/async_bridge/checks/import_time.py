@@ -28,7 +28,7 @@ class LoopBoundObjectAtImport(Check):
         where = _where(call)
         if where is None:
             return
-        yield self.finding("ABR402", call, type=ast.unparse(func), where=where)
+        yield self.finding("ABR402", call, type=qual, where=where)
 
 
 def _where(call: ast.Call) -> str | None:

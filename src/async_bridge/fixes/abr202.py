@@ -34,7 +34,7 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
             return None
     else:
         owner = _comprehension_of(ctx, target)
-        if owner is None or not ctx.await_allowed(owner):
+        if owner is None or not ctx.await_allowed(owner, comprehensions_allowed=0):
             return None
 
     def apply(updated):

@@ -105,13 +105,13 @@ class FixContext:
         return self._expr_contexts
 
     # where ``await`` / ``async for`` may go -------------------------------------
-    def await_allowed(self, node: cst.CSTNode) -> bool:
+    def await_allowed(self, node: cst.CSTNode, comprehensions_allowed: int = 1) -> bool:
         """True when ``node`` runs directly in an ``async def`` body.
 
         Not inside a lambda, a nested sync def (nor its defaults, decorators or
-        annotations), a class body or a generator expression; at most one
-        list/set/dict comprehension in between (Python 3.10 rejects an async
-        comprehension nested in another comprehension).
+        annotations), a class body or a generator expression; at most
+        ``comprehensions_allowed`` list/set/dict comprehensions in between (Python
+        3.10 rejects an async comprehension nested in another comprehension).
         """
         comprehensions = 0
         child, parent = node, self.parent(node)
@@ -120,7 +120,7 @@ class FixContext:
                 return False
             if isinstance(parent, (cst.ListComp, cst.SetComp, cst.DictComp)):
                 comprehensions += 1
-                if comprehensions > 1:
+                if comprehensions > comprehensions_allowed:
                     return False
             if isinstance(parent, cst.FunctionDef):
                 return parent.asynchronous is not None and child is parent.body

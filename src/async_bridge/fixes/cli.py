@@ -26,13 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "fix",
         help="rewrite safely fixable findings in place (libcst)",
         description=(
-            "Apply the safe automatic fixes (ABR101, ABR102, ABR201-203, ABR205, ABR206, ABR208, "
-            "ABR401, ABR403) to PATHs (files, or directories searched for *.py). Formatting and "
+            "Apply the safe automatic fixes (ABR101, ABR102, ABR201, ABR202, ABR203, ABR205, ABR206, "
+            "ABR208, ABR401, ABR403) to PATHs (files, or directories searched for *.py). Formatting and "
             "comments are kept; a line with `# noqa` (bare or naming the code) is never touched; "
             "findings a fix cannot handle safely are listed for manual work. Summary on stderr."
         ),
     )
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="files, or directories (recursing into *.py, skipping VCS folders and venvs)")
     parser.add_argument("--diff", action="store_true",
                         help="print a unified diff (a/ b/ paths, for `git apply`) instead of writing")
     parser.add_argument("--check", action="store_true",
@@ -160,7 +161,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{PROG}: {files} file(s) checked in {elapsed:.1f}s, {changed} {verb}"
           + (f", {skipped} skipped" if skipped else ""), file=sys.stderr)
     if applied:
-        print(("  fixed:  " if write else "  fixable: ") + ", ".join(f"{code} x{n}" for code, n in sorted(applied.items())), file=sys.stderr)
+        counts = ", ".join(f"{code} x{n}" for code, n in sorted(applied.items()))
+        print(("  fixed:  " if write else "  fixable: ") + counts, file=sys.stderr)
     if manual:
         print("  manual: " + ", ".join(f"{code} x{n}" for code, n in sorted(manual.items())), file=sys.stderr)
     if args.check and changed:

@@ -100,7 +100,9 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
         except cst.ParserSyntaxError as exc:
             raise FixError(f"libcst cannot parse it ({exc.message})") from None
         edits, targets = [], set()
-        for finding in todo:
+        # last first: of two loops made in one block, the later one is wrapped first, so
+        # the earlier one's try/finally then encloses it (one edit per node and pass)
+        for finding in reversed(todo):
             edit = fixers[finding.code](ctx, finding)
             if edit is None or id(edit.target) in targets:
                 continue  # manual work, or a second edit of one node: next pass

@@ -15,4 +15,5 @@ async def evaluated():
     lazy = (o.pk for o in qs)
     for o in qs:  # noqa: ABR202
         print(o)
-    return first, lazy
+    nested = [[o.pk for o in qs] for _ in range(2)]
+    return first, lazy, nested
