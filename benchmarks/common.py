@@ -130,27 +130,41 @@ def machine_info() -> dict[str, str]:
 
 MEASURE_SNIPPET = r"""
 import json, resource, subprocess, sys, time
-cmd = json.loads(sys.argv[1])
-start = time.perf_counter()
-proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-wall = time.perf_counter() - start
+jobs = json.loads(sys.argv[1])
+wall = 0.0
+rcs = []
+stderr = []
+for cwd, cmd in jobs:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wall += time.perf_counter() - start
+    rcs.append(proc.returncode)
+    if proc.stderr:
+        stderr.append(proc.stderr.decode("utf-8", "replace")[-1000:])
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 json.dump({"wall": wall, "maxrss_kb": usage.ru_maxrss, "user": usage.ru_utime, "sys": usage.ru_stime,
-           "rc": proc.returncode, "stdout_bytes": len(proc.stdout),
-           "stderr": proc.stderr.decode("utf-8", "replace")[-2000:]}, sys.stdout)
+           "rc": max(rcs, key=lambda rc: (rc not in (0, 1), rc)) if rcs else 0,
+           "stderr": "\n".join(stderr)[-2000:]}, sys.stdout)
 """
 
 
 def measure(cmd: list[str], cwd: Path, nice: int = 0) -> dict:
-    """Run ``cmd`` under a tiny Python parent: wall time and peak RSS of that run alone.
+    """Run ``cmd`` in ``cwd`` under a tiny Python parent: wall time and peak RSS of that run alone."""
+    return measure_jobs([(cwd, cmd)], nice)
 
-    ``RUSAGE_CHILDREN`` of a fresh parent covers exactly this command (and the
-    processes it waited for), so runs do not see each other's peaks.
+
+def measure_jobs(jobs: list[tuple[Path, list[str]]], nice: int = 0) -> dict:
+    """Run the commands one after the other (each in its folder) under a tiny Python
+    parent: summed wall time, and the largest peak RSS of any of them.
+
+    ``RUSAGE_CHILDREN`` of a fresh parent covers exactly these commands (and the
+    processes they waited for), so runs do not see each other's peaks.
     """
-    wrapper = [sys.executable, "-c", MEASURE_SNIPPET, json.dumps(cmd)]
+    payload = json.dumps([[str(cwd), [str(c) for c in cmd]] for cwd, cmd in jobs])
+    wrapper = [sys.executable, "-c", MEASURE_SNIPPET, payload]
     if nice:
         wrapper = ["nice", "-n", str(nice), *wrapper]
-    out = subprocess.run(wrapper, cwd=cwd, stdout=subprocess.PIPE, text=True, check=True)
+    out = subprocess.run(wrapper, stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(out.stdout)
 
 

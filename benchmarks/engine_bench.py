@@ -6,8 +6,8 @@ Each file is read once up front; then, per pass, every file is parsed (timed: th
 floor) and the fresh tree handed to ``async_bridge.engine.check_tree`` (timed: the
 engine, analysis plus every enabled rule, plus whatever the project index parses of
 other modules on demand). Each pass starts with an empty project index, as a new
-flake8 process would. The project root is the corpus folder, as for a flake8 run
-started there.
+flake8 process would. Each package folder of the corpus is its own project root
+(``--abr-project-root``), as in evaluate.py.
 """
 
 from __future__ import annotations
@@ -35,20 +35,35 @@ def all_codes() -> frozenset[str]:
     return frozenset(builtin().rules)
 
 
-def engine_pass(sources: list[tuple[str, bytes]], root: Path, enable: frozenset[str] | None = None) -> dict:
-    """One pass; every rule enabled (the opt-in ones too) unless ``enable`` says otherwise."""
+def package_root(corpus: Path, filename: str) -> Path:
+    """The package folder a corpus file belongs to: the project root flake8 gets."""
+    rel = Path(filename).relative_to(corpus)
+    return corpus / rel.parts[0]
+
+
+def engine_pass(sources: list[tuple[str, bytes]], corpus: Path, enable: frozenset[str] | None = None) -> dict:
+    """One pass; every rule enabled (the opt-in ones too) unless ``enable`` says otherwise.
+
+    Each package folder of the corpus is its own project (``--abr-project-root``), as
+    in a real run and in evaluate.py.
+    """
     from async_bridge.config import Settings, project_index
     from async_bridge.engine import check_tree
 
     project_index.cache_clear()
-    settings = Settings(project_root=str(root), enable=all_codes() if enable is None else enable)
-    settings.knowledge  # load the YAML outside the timed region, as flake8 does at start-up
+    codes = all_codes() if enable is None else enable
+    by_root: dict[Path, Settings] = {}
     parse_total = 0.0
     engine_total = 0.0
     findings = 0
     errors = 0
     clock = time.perf_counter
     for name, data in sources:
+        root = package_root(corpus, name)
+        settings = by_root.get(root)
+        if settings is None:
+            settings = by_root[root] = Settings(project_root=str(root), enable=codes)
+            settings.knowledge  # YAML loads once per process, outside the timed region
         t0 = clock()
         try:
             tree = ast.parse(data, filename=name)

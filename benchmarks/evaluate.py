@@ -62,7 +62,7 @@ def check_plugin(flake8: list[str]) -> str:
     out = subprocess.run([*flake8, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if "flake8-async-bridge" not in out.stdout:
         raise SystemExit(f"{' '.join(flake8)} does not load flake8-async-bridge:\n{out.stdout}")
-    return " ".join(out.stdout.split())
+    return "flake8 " + " ".join(out.stdout.split())
 
 
 def run_package(flake8: list[str], folder: Path, package: str, jobs: int) -> tuple[list[Finding], str]:

@@ -42,20 +42,29 @@ def log(message: str) -> None:
 
 
 class Flake8Runs:
-    """Interleaved, measured flake8 invocations over one list of files."""
+    """Interleaved, measured flake8 invocations over one list of files.
+
+    flake8 runs once per corpus package, in the package folder (so the plugin's
+    project root is that package, as in a real project and in evaluate.py); a
+    variant's time is the sum over packages, its memory the largest peak.
+    """
 
     def __init__(self, corpus: Path, files: list[Path]) -> None:
         self.corpus = corpus
-        self.paths = [str(f.relative_to(corpus)) for f in files]
+        self.groups: dict[Path, list[str]] = {}
+        for f in files:
+            root = engine_bench.package_root(corpus, str(f))
+            self.groups.setdefault(root, []).append(str(f.relative_to(root)))
 
-    def command(self, env: envs_mod.Env, jobs: int, extra: tuple[str, ...] = ()) -> list[str]:
-        return [str(env.flake8), "--isolated", f"-j{jobs}", *extra, *self.paths]
+    def command(self, env: envs_mod.Env, jobs: int, extra: tuple[str, ...] = ()) -> list[tuple[Path, list[str]]]:
+        return [(root, [str(env.flake8), "--isolated", f"-j{jobs}", *extra, *paths])
+                for root, paths in self.groups.items()]
 
-    def run(self, variants: dict[str, list[str]], repeat: int) -> dict[str, dict]:
+    def run(self, variants: dict[str, list], repeat: int) -> dict[str, dict]:
         samples: dict[str, list[dict]] = {name: [] for name in variants}
         for i in range(repeat):
-            for name, cmd in variants.items():
-                result = common.measure(cmd, self.corpus)
+            for name, jobs in variants.items():
+                result = common.measure_jobs(jobs)
                 if result["rc"] not in (0, 1):
                     raise RuntimeError(f"{name} failed (rc {result['rc']}): {result['stderr']}")
                 samples[name].append(result)
@@ -78,10 +87,11 @@ def fix_throughput(env: envs_mod.Env, corpus: Path, files: list[Path], repeat: i
     probe = subprocess.run([str(script), "fix", "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if probe.returncode != 0 or "--check" not in probe.stdout:
         return None
-    cmd = [str(script), "fix", "--check", *[str(f.relative_to(corpus)) for f in files]]
+    runs = Flake8Runs(corpus, files)
+    jobs = [(root, [str(script), "fix", "--check", *paths]) for root, paths in runs.groups.items()]
     walls = []
     for _ in range(repeat):
-        result = common.measure(cmd, corpus)
+        result = common.measure_jobs(jobs)
         if result["rc"] not in (0, 1):
             return {"error": f"rc {result['rc']}: {result['stderr'].strip().splitlines()[-1:]}"}
         walls.append(result["wall"])
@@ -126,9 +136,7 @@ def measure_all(args) -> dict:
         }, args.extra_repeat)
 
     if "peer" in envs:
-        peer_files = [f for f in common.corpus_files(corpus, list(args.peer_packages)) if f in set(files)] \
-            if args.fraction < 1.0 else common.corpus_files(corpus, list(args.peer_packages))
-        peer_files = peer_files or common.corpus_files(corpus, list(args.peer_packages))
+        peer_files = common.corpus_files(corpus, list(args.peer_packages))
         peer_runs = Flake8Runs(corpus, peer_files)
         log(f"peer subset: {len(peer_files)} files ...")
         report["peer"] = peer_runs.run({
@@ -241,7 +249,8 @@ def render(report: dict, command: str) -> str:
         "## flake8 runs",
         "",
         "Default flake8 checks in both environments (so the difference is the plugin's cost), "
-        "`--isolated`, started in the corpus folder (the project root of the index).",
+        "`--isolated`, run once per corpus package in its folder (the package is the project: the plugin's "
+        "project root); times are summed over the packages, memory is the largest peak of one run.",
         "",
         "| run | wall (median) | runs | peak RSS |",
         "| --- | --- | --- | --- |",
@@ -294,8 +303,9 @@ def render(report: dict, command: str) -> str:
         "## How it is measured",
         "",
         "- Engine: every file is read once; each pass parses every file (timed, the floor) and hands the fresh tree "
-        "to `check_tree` with every rule enabled (timed). Each pass starts with an empty project index, as a new "
-        "flake8 process does; the index's parsing of other modules counts as engine time.",
+        "to `check_tree` with every rule enabled (timed). Each corpus package is its own project (the project "
+        "root of the index); each pass starts with an empty project index, as a new flake8 process does, and the "
+        "index's parsing of other modules counts as engine time.",
         "- flake8: each run is started under a small Python parent whose `getrusage(RUSAGE_CHILDREN)` gives the "
         "peak RSS of that run alone; runs of the variants alternate, so load changes hit them alike.",
         "- Virtualenvs are cached under `~/.cache/abr-bench/venvs` (`ABR_BENCH_CACHE`); the plugin is reinstalled "

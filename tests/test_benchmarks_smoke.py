@@ -51,6 +51,8 @@ def bench():
         yield {name: importlib.import_module(name) for name in ("common", "engine_bench", "evaluate", "run")}
     finally:
         sys.path.remove(str(BENCH))
+        for name in ("common", "engine_bench", "evaluate", "run", "envs"):
+            sys.modules.pop(name, None)
 
 
 @pytest.fixture()

@@ -263,7 +263,8 @@ class ProjectIndex:
         return result
 
     def _modules_mentioning(self, name: str):
-        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        needle = name.encode()
+        pattern = re.compile(rb"\b" + re.escape(needle) + rb"\b")
         for path in self.resolver.python_files():
             try:
                 if path.stat().st_size > MAX_FILE_BYTES:
@@ -271,7 +272,7 @@ class ProjectIndex:
                 data = path.read_bytes()
             except OSError:
                 continue
-            if not pattern.search(data):
+            if needle not in data or not pattern.search(data):
                 continue
             module, _ = self.resolver.module_of(str(path))
             if module is None:
