@@ -121,9 +121,9 @@ def hook_repo(tmp_path_factory):
     return _snapshot(base / "checkout", env), env, base
 
 
-def _try_repo(project: Path, hook_repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+def _try_repo(project: Path, hook_repo: Path, env: dict[str, str], hook: str = HOOK_ID) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), HOOK_ID, "--all-files"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook, "--all-files"],
         cwd=project, env=env, capture_output=True, text=True, timeout=900,
     )
 
@@ -157,3 +157,29 @@ def test_hook_manifest_selects_abr():
     assert "--select=ABR" in hook["args"]
     assert hook["language"] == "python"
     assert hook["types"] == ["python"]
+
+
+FIXABLE = """\
+async def fetch():
+    return 1
+
+
+async def view():
+    fetch()
+    return 1
+"""
+
+
+def test_fix_hook_rewrites_and_fails_then_passes(hook_repo):
+    """async-bridge-fix rewrites the file (pre-commit fails: files were modified),
+    and a second run over the fixed file passes."""
+    checkout, env, base = hook_repo
+    project = _project(base / "fixable", env, {"views.py": FIXABLE})
+    first = _try_repo(project, checkout, env, hook="async-bridge-fix")
+    output = first.stdout + first.stderr
+    assert first.returncode == 1, output
+    fixed = (project / "views.py").read_text(encoding="utf-8")
+    assert "    await fetch()\n" in fixed, fixed
+    _git(project, env, "add", "-A")
+    second = _try_repo(project, checkout, env, hook="async-bridge-fix")
+    assert second.returncode == 0, second.stdout + second.stderr
