@@ -78,13 +78,7 @@ def _project_awaitable_names(index) -> frozenset[str]:
     if names is not None:
         return names
     found: set[bytes] = set()
-    for path in index.resolver.python_files():
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                continue
-            data = path.read_bytes()
-        except OSError:
-            continue
+    for _path, data in index.resolver.python_sources(MAX_FILE_BYTES):
         if b"async" not in data:
             continue
         found.update(_ASYNC_DEF.findall(data))

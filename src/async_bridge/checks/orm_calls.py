@@ -47,10 +47,6 @@ def twin_advice(settings, entry: dict | None, receiver: str, method: str) -> tup
     )
 
 
-def enclosing_async(scope: FunctionInfo) -> bool:
-    return scope.is_async
-
-
 @register
 class SyncOrmInAsync(Check):
     codes = ("ABR201", "ABR203")

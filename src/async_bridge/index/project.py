@@ -265,13 +265,7 @@ class ProjectIndex:
     def _modules_mentioning(self, name: str):
         needle = name.encode()
         pattern = re.compile(rb"\b" + re.escape(needle) + rb"\b")
-        for path in self.resolver.python_files():
-            try:
-                if path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
+        for path, data in self.resolver.python_sources(MAX_FILE_BYTES):
             if needle not in data or not pattern.search(data):
                 continue
             module, _ = self.resolver.module_of(str(path))

@@ -116,6 +116,16 @@ class ModuleResolver:
             listing = cache[folder] = (frozenset(files), frozenset(dirs))
         return listing
 
+    def python_sources(self, max_bytes: int):
+        """(path, bytes) of every project .py file up to ``max_bytes``, read on demand."""
+        for path in self.python_files():
+            try:
+                if path.stat().st_size > max_bytes:
+                    continue
+                yield path, path.read_bytes()
+            except OSError:
+                continue
+
     def python_files(self) -> list[Path]:
         """Every .py file under the project root (for reverse look-ups), once per process."""
         files = getattr(self, "_files", None)
