@@ -6,7 +6,6 @@ import ast
 
 from ..analysis import dataflow as df
 from ..analysis.scopes import FunctionInfo
-from ..analysis.walker import parent_of
 from ..index import models as model_index
 from .base import Check, register
 
