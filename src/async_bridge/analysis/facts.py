@@ -99,8 +99,9 @@ def function_does_db(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[int 
     sync_line = None
     for call in fn.calls:
         if sync_line is None and sync_orm_call(analysis, call):
-            sync_line = call.lineno
             db_line = db_line or call.lineno
+            if not _memoized_in_global(call, fn):
+                sync_line = call.lineno
         elif db_line is None and db_call(analysis, call):
             db_line = call.lineno
     if db_line is None and fn.node is not None and not fn.is_lambda:
@@ -109,6 +110,28 @@ def function_does_db(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[int 
                 db_line = dec.lineno
                 break
     return db_line, sync_line
+
+
+def _memoized_in_global(call: ast.Call, fn: FunctionInfo) -> bool:
+    """``CACHE = Model.objects.get(...)`` with ``global CACHE``: a one-time, cached load.
+
+    Callers reach the query only on a cold cache, which projects warm at start-up,
+    so it does not make every caller a sync-ORM caller.
+    """
+    node = fn.node
+    if node is None or fn.is_lambda:
+        return False
+    parent = parent_of(call)
+    if not (isinstance(parent, ast.Assign) and parent.value is call):
+        return False
+    names = {t.id for t in parent.targets if isinstance(t, ast.Name)}
+    if not names:
+        return False
+    declared = set()
+    for stmt in ast.walk(node):
+        if isinstance(stmt, ast.Global):
+            declared.update(stmt.names)
+    return names <= declared
 
 
 def _decorator_func(dec: ast.expr) -> ast.expr:
@@ -311,3 +334,35 @@ def _is_generator(node: ast.AST) -> bool:
             continue
         stack.extend(ast.iter_child_nodes(current))
     return False
+
+
+def coroutines_run(analysis: "ModuleAnalysis", arg: ast.expr | None, scope: FunctionInfo) -> list[tuple[str, str | None]]:
+    """The coroutines a run call runs, as (source text, qualified function or None).
+
+    ``f(a)`` -> f; ``asyncio.gather(f(), g())`` / ``asyncio.wait_for(f(), 5)`` -> f, g.
+    """
+    if arg is None:
+        return [("?", None)]
+    if isinstance(arg, ast.Name):
+        assigned = _assigned_call(arg.id, scope)
+        if assigned is not None:
+            arg = assigned
+    if isinstance(arg, ast.Call) and analysis.qualify(arg.func) in analysis.knowledge.names("coroutine_consumers"):
+        inner = [a for a in arg.args if not isinstance(a, ast.Starred)]
+        if inner and len(inner) == len(arg.args):
+            if analysis.qualify(arg.func) != "asyncio.gather":
+                inner = inner[:1]
+            found = []
+            for item in inner:
+                found.extend(coroutines_run(analysis, item, scope))
+            return found
+    callee = arg.func if isinstance(arg, ast.Call) else arg
+    return [(_source(callee), coroutine_function(analysis, arg, scope))]
+
+
+def _source(expr: ast.expr, limit: int = 60) -> str:
+    try:
+        text = ast.unparse(expr)
+    except Exception:  # pragma: no cover - unparse handles every expression
+        return "?"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

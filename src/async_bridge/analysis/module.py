@@ -144,6 +144,10 @@ class ModuleAnalysis:
             return method
         if isinstance(owner, ast.Call):
             owner = owner.func  # Class(...).method
+        elif isinstance(owner, ast.Name):
+            made_by = _instances(scope).get(owner.id)
+            if made_by is not None:
+                owner = made_by  # manager = Manager(); manager.method()
         if isinstance(owner, (ast.Name, ast.Attribute)):
             cls = self.classes.get(owner.id) if isinstance(owner, ast.Name) else None
             if cls is not None:
@@ -238,6 +242,27 @@ class ModuleAnalysis:
             if scope.is_module and _is_main_test(node.test):
                 return True
         return False
+
+
+def _instances(scope: FunctionInfo) -> dict[str, ast.expr]:
+    """Names bound once in this scope to ``Name(...)`` / ``mod.Name(...)``: name -> callee.
+
+    A name bound more than once (or to different callees) is left out: unknown.
+    """
+    cached = getattr(scope, "_abr_instances", None)
+    if cached is not None:
+        return cached
+    found: dict[str, ast.expr | None] = {}
+    for call in scope.calls:
+        parent = getattr(call, "_abr_parent", None)
+        if not (isinstance(parent, ast.Assign) and parent.value is call and len(parent.targets) == 1):
+            continue
+        target = parent.targets[0]
+        if isinstance(target, ast.Name) and isinstance(call.func, (ast.Name, ast.Attribute)):
+            found[target.id] = None if target.id in found else call.func
+    result = {name: func for name, func in found.items() if func is not None}
+    scope._abr_instances = result
+    return result
 
 
 def _unresolved(expr: ast.expr) -> str:

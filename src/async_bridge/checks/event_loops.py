@@ -22,25 +22,38 @@ class EventLoopInWorker(Check):
         if run is None:
             return
         how, arg = run
-        if facts.runs_own_parameter(arg, scope):
+        if facts.runs_own_parameter(arg, scope) or facts.runner_param(a, scope) is not None:
             return  # a runner: its call sites are judged, not its body
         where = worker_reaching(a, scope)
         if where is None:
             return
         description, context = where
-        target = facts.coroutine_function(a, arg, scope)
-        shown = target or (ast.unparse(arg.func if isinstance(arg, ast.Call) else arg) if arg is not None else "?")
-        site = a.index.db_site(target) if target else None
+        verdict = self._database_verdict(facts.coroutines_run(a, arg, scope))
+        if verdict is False:
+            return  # provably no database work
+        callee, target, site = verdict
         values = dict(
             how=how, where=description, context=contexts.DESCRIPTIONS[context],
-            coroutine=_short(shown, a.module), coroutine_short=shown.rsplit(".", 1)[-1],
+            coroutine=callee, coroutine_short=callee.rsplit(".", 1)[-1],
         )
         if site:
             func, line = site
             where_db = f"line {line}" if func == target else f"{_short(func, a.module)}, line {line}"
             yield self.finding("ABR101", call, fix={"kind": how}, db_site=where_db, **values)
-        elif site is None:
+        else:
             yield self.finding("ABR106", call, **values)
+
+    def _database_verdict(self, coroutines):
+        """(shown, function, (where, line)) for the first coroutine doing database work;
+        (shown, function, None) for one that cannot be analysed; False when none does any."""
+        unknown = None
+        for shown, target in coroutines:
+            site = self.analysis.index.db_site(target) if target else None
+            if site:
+                return shown, target, site
+            if site is None and unknown is None:
+                unknown = (shown, target, None)
+        return unknown if unknown is not None else False
 
 
 def _short(qualname: str, module: str | None) -> str:

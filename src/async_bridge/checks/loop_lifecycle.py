@@ -81,7 +81,8 @@ class UnclosedEventLoop(Check):
                 return True  # self.loop = loop / registry[key] = loop
             if isinstance(parent, ast.Call) and (node in parent.args or node in [k.value for k in parent.keywords]):
                 # handed to a closer, a reactor, a thread, ...: ownership moves with it
-                if self.analysis.qualify(parent.func) not in self.knowledge.names("set_event_loop"):
+                callee = self.analysis.qualify(parent.func) or ""
+                if not callee.startswith("asyncio."):  # asyncio's own helpers do not take it over
                     return True
             if isinstance(parent, ast.Attribute) and parent.attr in ("run_forever", "call_soon_threadsafe"):
                 return True

@@ -21,3 +21,10 @@ def settle_order(order_id):
 def direct(order_id):
     from orders.repository import mark_paid
     go(mark_paid(order_id))  # error: ABR101@5
+
+
+@shared_task
+def through_instance(order_id):
+    from orders.services import GatewayClient
+    client = GatewayClient()
+    client.settle_sync(order_id)

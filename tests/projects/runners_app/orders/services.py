@@ -34,3 +34,8 @@ class SettlementService:
 
 def unused_helper(order_id):
     asyncio.run(settle(order_id))
+
+
+class GatewayClient:
+    def settle_sync(self, order_id):
+        asyncio.run(settle(order_id))  # error: ABR101@9
