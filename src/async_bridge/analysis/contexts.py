@@ -85,6 +85,7 @@ class ContextResolver:
         self.view_decorators = k.names("view_decorators")
         self.receiver_decorators = k.names("signal_receiver_decorators")
         self.views_module = is_views_module(analysis.filename)
+        self.commands_path = _is_commands_path(analysis.filename)
         self.connected = self._connected_receivers()
 
     def _connected_receivers(self) -> set[str]:
@@ -126,18 +127,32 @@ class ContextResolver:
             return DJANGO_VIEW
         return self.a.script_or_plain
 
+    def _commands_cross_module(self, cls: ClassInfo) -> bool:
+        """Follow a class's bases into other modules to find BaseCommand only where a
+        command can be: Django loads commands from ``<app>/management/commands/``, and
+        a shared base is recognisable by its name (``...Command``). Elsewhere only
+        this module's classes are followed, which keeps the index from parsing the
+        base modules of every class in the project."""
+        if self.commands_path:
+            return True
+        return any(base.rsplit(".", 1)[-1].endswith("Command") for base in cls.bases)
+
     def _method_context(self, fn: FunctionInfo, cls: ClassInfo) -> str | None:
         a, k = self.a, self.a.knowledge
         name = fn.name
         if name == "run" and is_celery_task_class(a, cls):
             return CELERY_TASK
-        if a.class_derives(cls, k.names("management_command_bases")):
+        if a.class_derives(cls, k.names("management_command_bases"), cross_module=self._commands_cross_module(cls)):
             return MANAGEMENT_COMMAND
         if name in k.names("view_handler_methods") and a.class_derives(cls, k.names("view_bases")):
             return DJANGO_VIEW
         if (name == "__call__" or name.startswith("process_")) and _takes_get_response(cls):
             return MIDDLEWARE
         return None
+
+
+def _is_commands_path(filename: str) -> bool:
+    return "management" in filename.replace("\\", "/").split("/")
 
 
 def _takes_get_response(cls: ClassInfo) -> bool:

@@ -176,7 +176,9 @@ def new_loop_run(analysis: "ModuleAnalysis", call: ast.Call, scope: FunctionInfo
         ):
             return "run_until_complete", _first_arg(call)
         return None
-    target = analysis.resolve_callable(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
+    if not (call.args or call.keywords) or not _may_name_runner(analysis, func):
+        return None
+    target = analysis.resolve_callable(func, scope)
     if target is None:
         return None
     if target in k.names("runner_functions"):
@@ -186,6 +188,39 @@ def new_loop_run(analysis: "ModuleAnalysis", call: ast.Call, scope: FunctionInfo
         return None
     args = call.args
     return target.rsplit(".", 1)[-1], args[index] if index < len(args) else None
+
+
+def _may_name_runner(analysis: "ModuleAnalysis", func: ast.expr) -> bool:
+    """Cheap name test before resolving: a runner is a def next to a loop API somewhere
+    in the project (text scan), in this module, or declared in knowledge."""
+    if isinstance(func, ast.Name):
+        imported = analysis.imports.get(func.id)
+        name = imported.rsplit(".", 1)[-1] if imported else func.id  # ``import run_x as go``
+    elif isinstance(func, ast.Attribute):
+        name = func.attr
+    else:
+        return False
+    return (
+        name in analysis.index.source_names().runner_candidates
+        or name in _declared_runner_names(analysis)
+        or name in _local_def_names(analysis)
+    )
+
+
+def _local_def_names(analysis: "ModuleAnalysis") -> frozenset[str]:
+    cached = getattr(analysis, "_abr_def_names", None)
+    if cached is None:
+        cached = frozenset(fn.name for fn in analysis.functions)
+        analysis._abr_def_names = cached
+    return cached
+
+
+def _declared_runner_names(analysis: "ModuleAnalysis") -> frozenset[str]:
+    cached = getattr(analysis, "_abr_declared_runners", None)
+    if cached is None:
+        cached = frozenset(q.rsplit(".", 1)[-1] for q in analysis.knowledge.names("runner_functions"))
+        analysis._abr_declared_runners = cached
+    return cached
 
 
 def runner_param_of(analysis: "ModuleAnalysis", target: str) -> int | None:

@@ -200,11 +200,23 @@ class ModuleAnalysis:
     def _by_qualname(self) -> dict[str, FunctionInfo]:
         return {fn.qualname: fn for fn in self.walk.functions if not fn.is_lambda}
 
-    def class_derives(self, cls: ClassInfo, targets: frozenset[str], attr_targets: frozenset[str] = frozenset()) -> bool:
-        """Whether ``cls`` derives from one of ``targets``, through project classes too."""
-        return self._derives(cls.bases, targets, attr_targets, 0)
+    def class_derives(
+        self, cls: ClassInfo, targets: frozenset[str], attr_targets: frozenset[str] = frozenset(),
+        cross_module: bool = True,
+    ) -> bool:
+        """Whether ``cls`` derives from one of ``targets``, through project classes too
+        (only those of this module when ``cross_module`` is false)."""
+        key = (cls.qualname, targets, attr_targets, cross_module)
+        memo = self._derives_memo
+        if key not in memo:
+            memo[key] = self._derives(cls.bases, targets, attr_targets, 0, cross_module)
+        return memo[key]
 
-    def _derives(self, bases: list[str], targets, attr_targets, depth: int) -> bool:
+    @cached_property
+    def _derives_memo(self) -> dict:
+        return {}
+
+    def _derives(self, bases: list[str], targets, attr_targets, depth: int, cross_module: bool = True) -> bool:
         if depth > 8:
             return False
         for base in bases:
@@ -216,9 +228,9 @@ class ModuleAnalysis:
                 continue
             local = self._local_class_from(base)
             if local is not None:
-                if self._derives(local.bases, targets, attr_targets, depth + 1):
+                if self._derives(local.bases, targets, attr_targets, depth + 1, cross_module):
                     return True
-            elif self.index.class_derives(base, targets, attr_targets):
+            elif cross_module and self.index.class_derives(base, targets, attr_targets):
                 return True
         return False
 

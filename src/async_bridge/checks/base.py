@@ -44,6 +44,11 @@ class Check:
 
     codes: ClassVar[tuple[str, ...]] = ()
     nodes: ClassVar[tuple[type, ...]] = ()
+    # Where the nodes must run for the check to care: "async" (an ``async def``
+    # body), "sync" (anything else), "module" (import time), or None (anywhere).
+    # The dispatcher filters once per node type, so a check is not even called
+    # for the (many) nodes it would discard on its first line.
+    scopes: ClassVar[str | None] = None
 
     def __init__(self, analysis: "ModuleAnalysis", settings: "Settings") -> None:
         self.analysis = analysis
@@ -70,9 +75,26 @@ class Check:
         )
 
 
+_SCOPE_TESTS = {
+    "async": lambda scope: scope.is_async,
+    "sync": lambda scope: not scope.is_async,
+    "module": lambda scope: scope.is_module,
+}
+
+
 def run_checks(checks: list[Check], analysis: "ModuleAnalysis") -> Iterator[Finding]:
+    filtered: dict[tuple[type, str], list] = {}
     for check in checks:
+        where = check.scopes
         for kind in check.nodes:
-            for node, scope in analysis.nodes(kind):
-                yield from check.visit(node, scope)
+            items = analysis.nodes(kind)
+            if where is not None and items:
+                key = (kind, where)
+                if key not in filtered:
+                    test = _SCOPE_TESTS[where]
+                    filtered[key] = [item for item in items if test(item[1])]
+                items = filtered[key]
+            visit = check.visit
+            for node, scope in items:
+                yield from visit(node, scope)
         yield from check.finish()

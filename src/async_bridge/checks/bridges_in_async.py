@@ -13,6 +13,7 @@ from .base import Check, register
 class SyncBridgeInAsync(Check):
     codes = ("ABR105",)
     nodes = (ast.Call,)
+    scopes = "async"
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         if not scope.is_async:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 
 from ..analysis import facts
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
-from ..index.project import MAX_FILE_BYTES
 from .base import Check, register
 
 
@@ -57,12 +55,6 @@ def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> tuple[str, 
     return None
 
 
-_ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
-_BRIDGED_DEF = re.compile(
-    rb"@\s*(?:[\w.]+\.)?(?:database_)?sync_to_async\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)"
-)
-
-
 def _may_be_awaitable(analysis, name: str) -> bool:
     """Cheap gate before any project look-up: some ``async def`` (or ``@sync_to_async``
     def) of that name exists in this module or anywhere in the project's sources."""
@@ -70,28 +62,12 @@ def _may_be_awaitable(analysis, name: str) -> bool:
     if local is None:
         local = frozenset(fn.name for fn in analysis.functions if fn.is_async or fn.node is not None and not fn.is_lambda and fn.node.decorator_list)
         analysis._abr_awaitable_names = local
-    return name in local or name in _project_awaitable_names(analysis.index)
-
-
-def _project_awaitable_names(index) -> frozenset[str]:
-    names = getattr(index, "_abr_awaitable_names", None)
-    if names is not None:
-        return names
-    found: set[bytes] = set()
-    for _path, data in index.resolver.python_sources(MAX_FILE_BYTES):
-        if b"async" not in data:
-            continue
-        found.update(_ASYNC_DEF.findall(data))
-        if b"sync_to_async" in data:
-            found.update(_BRIDGED_DEF.findall(data))
-    names = frozenset(n.decode("ascii", "replace") for n in found)
-    index._abr_awaitable_names = names
-    return names
+    return name in local or name in analysis.index.source_names().awaitable
 
 
 def _local_part(analysis, qualname: str) -> str:
     """``Class.method`` of a fully qualified name (Python's ``__qualname__``)."""
-    split = analysis.index._split(qualname)
+    split = analysis.index.split(qualname)
     return split[1] if split is not None else qualname.rsplit(".", 1)[-1]
 
 

@@ -365,6 +365,7 @@ class SyncDjangoApiInAsync(Check):
 
     codes = ("ABR208",)
     nodes = (ast.Call,)
+    scopes = "async"
 
     def __init__(self, analysis, settings) -> None:
         super().__init__(analysis, settings)

@@ -13,6 +13,7 @@ from .base import Check, register
 class EventLoopInWorker(Check):
     codes = ("ABR101", "ABR106")
     nodes = (ast.Call,)
+    scopes = "sync"
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         if scope.is_async or scope.context in contexts.EXEMPT_CONTEXTS:

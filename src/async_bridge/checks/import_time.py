@@ -13,6 +13,7 @@ from .base import Check, register
 class LoopBoundObjectAtImport(Check):
     codes = ("ABR402",)
     nodes = (ast.Call,)
+    scopes = "module"
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         # class bodies, decorators and default values of module-level defs run in

@@ -51,6 +51,7 @@ def twin_advice(settings, entry: dict | None, receiver: str, method: str) -> tup
 class SyncOrmInAsync(Check):
     codes = ("ABR201", "ABR203")
     nodes = (ast.Call,)
+    scopes = "async"
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         if not scope.is_async:

@@ -18,6 +18,7 @@ class QuerysetEvaluatedInAsync(Check):
     codes = ("ABR202",)
     nodes = (ast.For, ast.comprehension, ast.Call, ast.If, ast.While, ast.IfExp, ast.Assert,
              ast.BoolOp, ast.UnaryOp, ast.Compare, ast.Subscript)
+    scopes = "async"
 
     def visit(self, node: ast.AST, scope: FunctionInfo):
         if not scope.is_async:

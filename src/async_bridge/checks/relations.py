@@ -16,6 +16,7 @@ _FORWARD = (model_index.FK, model_index.O2O)
 class LazyRelationInAsync(Check):
     codes = ("ABR204", "ABR211")
     nodes = (ast.Attribute,)
+    scopes = "async"
 
     def visit(self, node: ast.Attribute, scope: FunctionInfo):
         if not scope.is_async or not isinstance(node.ctx, ast.Load) or node.attr.endswith("_id"):

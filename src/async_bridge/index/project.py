@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import tokenize
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ class ProjectIndex:
         self._pending: dict[str, "ModuleAnalysis"] = {}
         self._building: set[str] = set()
         self._memo: dict[tuple[str, str], object] = {}
+        self._source_names: SourceNames | None = None
         self._models = None
 
     @property
@@ -143,6 +145,11 @@ class ProjectIndex:
     def class_derives(self, class_qualname: str, targets: frozenset[str], attr_targets: frozenset[str], depth: int = 0) -> bool:
         if depth > MAX_DEPTH:
             return False
+        if depth == 0:
+            key = ("derives", class_qualname, targets, attr_targets)
+            if key not in self._memo:
+                self._memo[key] = self.class_derives(class_qualname, targets, attr_targets, 1)
+            return self._memo[key]
         split = self._split(class_qualname)
         if split is None:
             return False
@@ -169,31 +176,19 @@ class ProjectIndex:
         return None if fn is None else fn.is_async
 
     def runner_param(self, qualname: str) -> int | None:
-        if not self._may_hold_runner(qualname):
-            return None
+        if qualname.rsplit(".", 1)[-1] not in self.source_names().runner_candidates:
+            return None  # no function of that name sits next to a loop API anywhere
         fn = self.function(qualname)
         return None if fn is None else fn.runner_param
 
-    def _may_hold_runner(self, qualname: str) -> bool:
-        """Cheap text test before parsing: a runner's module mentions a loop API."""
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = ".".join(parts[:cut])
-            if module in self._pending or module in self._summaries:
-                return True
-            path = self.resolver.find(module)
-            if path is not None:
-                key = ("runner-text", module)
-                if key not in self._memo:
-                    try:
-                        data = path.read_bytes()
-                    except OSError:
-                        data = b""
-                    self._memo[key] = b"run_until_complete" in data or b"asyncio" in data
-                if self._memo[key]:
-                    return True
-                return _reexports(path, parts[cut])
-        return False
+    def source_names(self) -> "SourceNames":
+        """Names gathered by one text scan of the project, to skip parses cheaply."""
+        if self._source_names is None:
+            self._source_names = SourceNames.scan(self.resolver.python_sources(MAX_FILE_BYTES))
+        return self._source_names
+
+    def split(self, qualname: str) -> tuple[ModuleSummary, str] | None:
+        return self._split(qualname)
 
     def db_site(self, qualname: str) -> tuple[str, int] | None | bool:
         """(function, line) of database work the function does itself or through project
@@ -276,11 +271,35 @@ class ProjectIndex:
                 yield summary
 
 
-def _reexports(path: Path, name: str) -> bool:
-    """Does the module import ``name`` from elsewhere (``from .aio import run_coroutine``)?"""
-    try:
-        text = path.read_bytes()
-    except OSError:
-        return False
-    pattern = rb"from\s+[\w.]+\s+import\s+\(?[^)]*?\b" + re.escape(name.encode()) + rb"\b"
-    return re.search(pattern, text) is not None
+
+_DEF = re.compile(rb"\bdef\s+(\w+)")
+_ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
+_BRIDGED_DEF = re.compile(
+    rb"@\s*(?:[\w.]+\.)?(?:database_)?sync_to_async\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)"
+)
+
+
+@dataclass(frozen=True)
+class SourceNames:
+    """Function names found by a text scan of every project file (no parsing).
+
+    ``awaitable``: ``async def`` names and ``@sync_to_async`` defs. ``runner_candidates``:
+    every def in a file that mentions a loop-running API; a runner is one of them.
+    """
+
+    awaitable: frozenset[str]
+    runner_candidates: frozenset[str]
+
+    @classmethod
+    def scan(cls, sources) -> "SourceNames":
+        awaitable: set[bytes] = set()
+        runners: set[bytes] = set()
+        for _path, data in sources:
+            if b"async" in data:
+                awaitable.update(_ASYNC_DEF.findall(data))
+                if b"sync_to_async" in data:
+                    awaitable.update(_BRIDGED_DEF.findall(data))
+            if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
+                runners.update(_DEF.findall(data))
+        decode = lambda names: frozenset(n.decode("ascii", "replace") for n in names)  # noqa: E731
+        return cls(awaitable=decode(awaitable), runner_candidates=decode(runners))
