@@ -32,6 +32,7 @@ import common  # noqa: E402
 
 PRECISION_GOAL = 0.95
 TRIAGE = Path(__file__).resolve().parent / "triage.yaml"
+APPLICATIONS = Path(__file__).resolve().parent / "applications.md"
 FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
 VERDICTS = ("tp", "fp")
 
@@ -298,6 +299,9 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
         changes or "_Nothing recorded yet (the `changes` text of benchmarks/triage.yaml)._",
         "",
     ]
+    if APPLICATIONS.is_file():
+        # hand-kept: real applications are fetched snapshots, not part of the corpus
+        out += [APPLICATIONS.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(out)
 
 
