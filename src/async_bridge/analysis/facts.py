@@ -142,6 +142,9 @@ def _decorator_func(dec: ast.expr) -> ast.expr:
 
 def loops_made_in(analysis: "ModuleAnalysis", fn: FunctionInfo) -> set[str]:
     """Names assigned a fresh loop in this scope: ``loop = asyncio.new_event_loop()``."""
+    cached = getattr(fn, "_abr_loops", None)
+    if cached is not None:
+        return cached
     k = analysis.knowledge
     makers = k.names("loop_factories") | k.names("loop_getters")
     names: set[str] = set()
@@ -152,6 +155,7 @@ def loops_made_in(analysis: "ModuleAnalysis", fn: FunctionInfo) -> set[str]:
                 names.update(t.id for t in parent.targets if isinstance(t, ast.Name))
             elif isinstance(parent, (ast.AnnAssign, ast.NamedExpr)) and isinstance(parent.target, ast.Name):
                 names.add(parent.target.id)
+    fn._abr_loops = names
     return names
 
 
@@ -162,20 +166,13 @@ def new_loop_run(analysis: "ModuleAnalysis", call: ast.Call, scope: FunctionInfo
     argument is the expression producing the coroutine (``f(a)``) or the coroutine
     function (``f``, for runners taking a function), None when absent.
     """
+    how = direct_loop_run(analysis, call, scope)
+    if how is not None:
+        return how, _first_arg(call)
     func = call.func
-    k = analysis.knowledge
-    qual = analysis.qualify(func)
-    if qual in k.names("new_loop_runners"):
-        return "asyncio.run", _first_arg(call)
     if isinstance(func, ast.Attribute) and func.attr == "run_until_complete":
-        owner = func.value
-        if isinstance(owner, ast.Name) and owner.id in loops_made_in(analysis, scope):
-            return "run_until_complete", _first_arg(call)
-        if isinstance(owner, ast.Call) and analysis.qualify(owner.func) in (
-            k.names("loop_factories") | k.names("loop_getters")
-        ):
-            return "run_until_complete", _first_arg(call)
-        return None
+        return None  # on a loop made elsewhere: not a new loop
+    k = analysis.knowledge
     if not (call.args or call.keywords) or not _may_name_runner(analysis, func):
         return None
     target = analysis.resolve_callable(func, scope)
@@ -249,7 +246,7 @@ def runner_param(analysis: "ModuleAnalysis", fn: FunctionInfo) -> int | None:
     result = None
     if params:
         for call in fn.calls:
-            if _is_nested_run(analysis, call, fn):
+            if direct_loop_run(analysis, call, fn) is not None:
                 name = _param_name(_first_arg(call))
                 if name in params:
                     result = params.index(name)
@@ -258,19 +255,24 @@ def runner_param(analysis: "ModuleAnalysis", fn: FunctionInfo) -> int | None:
     return result
 
 
-def _is_nested_run(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo) -> bool:
+def direct_loop_run(analysis: "ModuleAnalysis", call: ast.Call, scope: FunctionInfo) -> str | None:
+    """``asyncio.run`` / ``run_until_complete`` when ``call`` runs its argument on a loop
+    made right here (``asyncio.run(x)``, ``loop.run_until_complete(x)`` with ``loop``
+    made in this scope, ``asyncio.new_event_loop().run_until_complete(x)``); else None."""
     func = call.func
     k = analysis.knowledge
     if analysis.qualify(func) in k.names("new_loop_runners"):
-        return True
+        return "asyncio.run"
     if isinstance(func, ast.Attribute) and func.attr == "run_until_complete":
         owner = func.value
         if isinstance(owner, ast.Name):
-            return owner.id in loops_made_in(analysis, fn)
-        return isinstance(owner, ast.Call) and analysis.qualify(owner.func) in (
-            k.names("loop_factories") | k.names("loop_getters")
-        )
-    return False
+            made_here = owner.id in loops_made_in(analysis, scope)
+        else:
+            made_here = isinstance(owner, ast.Call) and analysis.qualify(owner.func) in (
+                k.names("loop_factories") | k.names("loop_getters")
+            )
+        return "run_until_complete" if made_here else None
+    return None
 
 
 def runs_own_parameter(arg: ast.expr | None, scope: FunctionInfo) -> bool:
