@@ -16,8 +16,6 @@ class SyncBridgeInAsync(Check):
     scopes = "async"
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
-        if not scope.is_async:
-            return
         func = call.func
         k = self.knowledge
         qual = self.analysis.qualify(func)

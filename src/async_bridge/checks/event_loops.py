@@ -16,7 +16,7 @@ class EventLoopInWorker(Check):
     scopes = "sync"
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
-        if scope.is_async or scope.context in contexts.EXEMPT_CONTEXTS:
+        if scope.context in contexts.EXEMPT_CONTEXTS:
             return
         a = self.analysis
         run = facts.new_loop_run(a, call, scope)

@@ -54,8 +54,6 @@ class SyncOrmInAsync(Check):
     scopes = "async"
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
-        if not scope.is_async:
-            return
         func = call.func
         k = self.knowledge
         a = self.analysis

@@ -21,8 +21,6 @@ class QuerysetEvaluatedInAsync(Check):
     scopes = "async"
 
     def visit(self, node: ast.AST, scope: FunctionInfo):
-        if not scope.is_async:
-            return
         kind = type(node)
         if kind is ast.For:
             yield from self._report(node.iter, scope, node, "iterating it with `for`",

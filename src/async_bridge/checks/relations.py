@@ -19,7 +19,7 @@ class LazyRelationInAsync(Check):
     scopes = "async"
 
     def visit(self, node: ast.Attribute, scope: FunctionInfo):
-        if not scope.is_async or not isinstance(node.ctx, ast.Load) or node.attr.endswith("_id"):
+        if not isinstance(node.ctx, ast.Load) or node.attr.endswith("_id"):
             return
         value = node.value
         if isinstance(value, ast.Name):
