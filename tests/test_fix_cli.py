@@ -13,7 +13,7 @@ import pytest
 
 from async_bridge import cli
 from async_bridge.fixes import FIXABLE_CODES, load_all
-from async_bridge.fixes.driver import noqa_codes, suppressed
+from async_bridge.sources import noqa_codes, suppressed
 from async_bridge.checks.base import Finding
 from async_bridge.knowledge import builtin
 

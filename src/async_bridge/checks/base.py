@@ -15,6 +15,16 @@ REGISTRY: list[type["Check"]] = []
 
 
 @dataclass(frozen=True)
+class Related:
+    """A place that explains a finding: the helper it reaches, the query at the end."""
+
+    path: str  # the file, as the finding's file is named (absolute for other modules)
+    line: int
+    col: int  # 0-based, like Finding.col
+    note: str  # one short line: "reaches `Order.objects.get()`"
+
+
+@dataclass(frozen=True)
 class Finding:
     line: int
     col: int
@@ -23,6 +33,8 @@ class Finding:
     end_line: int | None = None
     end_col: int | None = None
     fix: dict = field(default_factory=dict, compare=False, hash=False)
+    # the chain of places behind a cross-function finding, in order (caller -> cause)
+    related: tuple[Related, ...] = field(default=(), compare=False, hash=False)
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.line, self.col, self.code)

@@ -8,12 +8,9 @@
 from __future__ import annotations
 
 import ast
-import io
 import os
-import re
 import stat
 import tempfile
-import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,14 +21,11 @@ import libcst as cst
 from ..checks.base import Finding
 from ..config import Settings
 from ..engine import check_tree
+from ..sources import SourceError, noqa_codes, read_source, split_lines, suppressed  # noqa: F401 (re-exported)
 from . import load_all
 from .base import FixContext, apply_edits
 
 MAX_PASSES = 4
-
-# ``# noqa``, ``# noqa: ABR101``, ``# noqa:ABR2,E501`` (codes are prefixes, as in flake8)
-NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
-_LINE = re.compile(r"\r\n|\r|\n")
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".eggs", ".venv", "venv", "__pycache__",
@@ -55,31 +49,6 @@ class FixResult:
         return self.fixed != self.source
 
 
-def noqa_codes(line: str) -> frozenset[str] | None:
-    """None: no noqa; empty: bare ``# noqa``; else the (upper-case) codes it names."""
-    match = NOQA.search(line)
-    if match is None:
-        return None
-    codes = match.group("codes")
-    if not codes:
-        return frozenset()
-    return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c)
-
-
-def suppressed(finding: Finding, lines: list[str]) -> bool:
-    """A ``# noqa`` for this code on any line of the flagged node."""
-    last = finding.end_line or finding.line
-    for number in range(finding.line, last + 1):
-        if not 1 <= number <= len(lines):
-            continue
-        codes = noqa_codes(lines[number - 1])
-        if codes is None:
-            continue
-        if not codes or any(finding.code.startswith(code) for code in codes):
-            return True
-    return False
-
-
 def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[str]) -> FixResult:
     """Fix ``codes`` in ``source`` (raises FixError when it does not parse)."""
     fixers = load_all()
@@ -88,7 +57,7 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
     current = source
     findings = _check(current, filename, settings)
     for _ in range(MAX_PASSES):
-        lines = _LINE.split(current)
+        lines = split_lines(current)
         todo = [
             f for f in findings
             if f.code in wanted and f.code in fixers and not suppressed(f, lines)
@@ -135,19 +104,6 @@ def _check(source: str, filename: str, settings: Settings) -> list[Finding]:
 
 
 # files ---------------------------------------------------------------------------
-def read_source(path: Path) -> tuple[str, str]:
-    """(text, encoding) honouring a PEP 263 cookie and a UTF-8 BOM; newlines untouched."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FixError(f"cannot read: {exc.strerror or exc}") from None
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding), encoding
-    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
-        raise FixError(f"cannot decode: {exc}") from None
-
-
 def write_atomic(path: Path, text: str, encoding: str) -> None:
     """Replace ``path`` with ``text`` through a temporary file; keep its permissions."""
     real = Path(os.path.realpath(path))
@@ -171,7 +127,10 @@ def write_atomic(path: Path, text: str, encoding: str) -> None:
 
 def fix_file(path: Path, settings: Settings, codes: Iterable[str], write: bool) -> tuple[FixResult, str]:
     """Fix one file; write it only when ``write`` and something changed."""
-    text, encoding = read_source(path)
+    try:
+        text, encoding = read_source(path)
+    except SourceError as exc:
+        raise FixError(str(exc)) from None
     result = fix_source(text, str(path), settings, codes)
     if write and result.changed:
         write_atomic(path, result.fixed, encoding)
