@@ -1,24 +1,35 @@
-"""ModuleAnalysis: everything the rules need to know about one module, computed once."""
+"""ModuleAnalysis: everything the rules need to know about one module, computed once.
+
+It knows the rest of the project only through ``records.project.Project`` (the index
+implements it), so this package never imports ``async_bridge.index``.
+"""
 
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable
 
+from ..records.summaries import UNRESOLVED_ATTR
+from ..records.values import Kind
 from . import contexts
 from .imports import ImportMap
 from .scopes import ClassInfo, FunctionInfo
+from .vocabulary import Vocabulary, vocabulary
 from .walker import Walk, walk
 
 if TYPE_CHECKING:
-    from ..index.project import ProjectIndex
     from ..knowledge import Knowledge
+    from ..records.project import Project
+    from .functions import FunctionModel
+    from .values import ValueModel
 
-# Node types the analysis itself needs collected.
-ANALYSIS_NODES = frozenset({ast.If, ast.Assign})
-
-UNRESOLVED_ATTR = "<attr>:"
+# Node types the analysis itself needs collected (the value model, function summaries).
+ANALYSIS_NODES = frozenset({
+    ast.If, ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.While, ast.IfExp,
+    ast.Assert, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.Subscript, ast.Attribute, ast.With, ast.AsyncWith,
+})
 
 
 class ModuleAnalysis:
@@ -27,17 +38,18 @@ class ModuleAnalysis:
         tree: ast.AST,
         filename: str,
         knowledge: "Knowledge",
-        index: "ProjectIndex",
+        project: "Project",
         wanted: Iterable[type] = (),
-        options: dict | None = None,
     ) -> None:
         self.tree = tree
         self.filename = filename
         self.knowledge = knowledge
-        self.index = index
-        self.options = options or {}
+        self.vocab: Vocabulary = vocabulary(knowledge)
+        self.project = project
         self._qualified: dict[int, tuple[ast.AST, str | None]] = {}
-        self.module, self.is_package = index.resolver.module_of(filename)
+        self._derives_memo: dict[tuple, bool] = {}
+        self._scope_nodes: dict[type, dict[int, list[ast.AST]]] = {}
+        self.module, self.is_package = project.module_of(filename)
         self.walk: Walk = walk(tree, ANALYSIS_NODES | frozenset(wanted))
         self.imports = ImportMap(self.module, self.is_package)
         for node in self.walk.imports:
@@ -45,7 +57,7 @@ class ModuleAnalysis:
         self.classes: dict[str, ClassInfo] = {c.qualname: c for c in self.walk.classes}
         for cls in self.walk.classes:
             cls.bases = [self._base_name(b) for b in cls.node.bases]
-        self.is_test_file = contexts.is_test_path(index.resolver.relative(filename))
+        self.is_test_file = contexts.is_test_path(project.relative(filename))
         self.is_script = self._configures_django() and self._has_main_block()
         self.script_or_plain = contexts.SCRIPT if self.is_script else contexts.PLAIN
         resolver = contexts.ContextResolver(self)
@@ -53,6 +65,19 @@ class ModuleAnalysis:
         module_scope.context = contexts.TEST if self.is_test_file else self.script_or_plain
         for fn in self.walk.functions:
             fn.context = resolver.context_of(fn)
+
+    # -- the models ------------------------------------------------------------
+    @cached_property
+    def values(self) -> "ValueModel":
+        from .values import ValueModel
+
+        return ValueModel(self)
+
+    @cached_property
+    def function_model(self) -> "FunctionModel":
+        from .functions import FunctionModel
+
+        return FunctionModel(self)
 
     # -- names -------------------------------------------------------------
     @property
@@ -63,8 +88,52 @@ class ModuleAnalysis:
     def module_scope(self) -> FunctionInfo:
         return self.walk.module_scope
 
+    @cached_property
+    def module_prefix(self) -> str:
+        """``pkg.mod.`` (empty for a file outside any package root, e.g. stdin)."""
+        return f"{self.module}." if self.module else ""
+
     def nodes(self, kind: type) -> list[tuple[ast.AST, FunctionInfo]]:
         return self.walk.nodes.get(kind, [])
+
+    def scope_nodes(self, scope: FunctionInfo, kind: type) -> list[ast.AST]:
+        """The collected nodes of one type that run in ``scope`` (comprehensions included)."""
+        by_scope = self._scope_nodes.get(kind)
+        if by_scope is None:
+            grouped: dict[int, list[ast.AST]] = defaultdict(list)
+            for node, where in self.nodes(kind):
+                grouped[id(where)].append(node)
+            by_scope = self._scope_nodes[kind] = dict(grouped)
+        return by_scope.get(id(scope), [])
+
+    def attribute_stores(self, scope: FunctionInfo) -> list[ast.Attribute]:
+        return [n for n in self.scope_nodes(scope, ast.Attribute) if not isinstance(n.ctx, ast.Load)]  # type: ignore[attr-defined]
+
+    def self_stores(self, method: FunctionInfo) -> list[tuple[str, ast.expr | None]]:
+        """``self.x = value`` (and ``self.x: T = value``) in a method: (x, value)."""
+        params = method.params()
+        if not params or method.is_static:
+            return []
+        me = params[0]
+        found: list[tuple[str, ast.expr | None]] = []
+        for node in self.scope_nodes(method, ast.Assign):
+            for target in node.targets:  # type: ignore[attr-defined]
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
+                    found.append((target.attr, node.value))  # type: ignore[attr-defined]
+                elif isinstance(target, (ast.Tuple, ast.List)):
+                    for elt in target.elts:
+                        if isinstance(elt, ast.Attribute) and isinstance(elt.value, ast.Name) and elt.value.id == me:
+                            found.append((elt.attr, None))
+        for node in self.scope_nodes(method, ast.AnnAssign):
+            target = node.target  # type: ignore[attr-defined]
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
+                found.append((target.attr, node.value))  # type: ignore[attr-defined]
+        for node in self.attribute_stores(method):
+            if isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) and node.value.id == me:
+                parent = getattr(node, "_abr_parent", None)
+                if not isinstance(parent, (ast.Assign, ast.AnnAssign, ast.Tuple, ast.List)):
+                    found.append((node.attr, None))  # augmented, with-as, for target: unknown
+        return found
 
     def full_name(self, local_qualname: str) -> str:
         return f"{self.module}.{local_qualname}" if self.module else local_qualname
@@ -76,8 +145,6 @@ class ModuleAnalysis:
         ``f`` -> ``<module>.f``; an unknown bare name -> the name itself (builtins).
         Anything that is not a dotted name -> None.
         """
-        # Several rules ask about the same node: remember the answer per node (the
-        # node is kept in the entry, so its id cannot be reused while cached).
         hit = self._qualified.get(id(expr))
         if hit is not None and hit[0] is expr:
             return hit[1]
@@ -102,61 +169,119 @@ class ModuleAnalysis:
         while isinstance(root, ast.Attribute):
             root = root.value
         if isinstance(expr, ast.Attribute) and isinstance(root, ast.Name):
-            if self.imports.get(root.id) is None and root.id not in self._module_classes:
-                return _unresolved(expr)  # ``app.Task`` on a local object
-        return self.qualify(expr) or _unresolved(expr)
+            if self.imports.get(root.id) is None and root.id not in self.module_classes:
+                return unresolved(expr)  # ``app.Task`` on a local object
+        return self.qualify(expr) or unresolved(expr)
 
     def _qualify_name(self, name: str) -> str:
         imported = self.imports.get(name)
         if imported is not None:
             return imported
-        if name in self.module_scope.children or name in self._module_classes:
+        if name in self.module_scope.children or name in self.module_classes:
             return self.full_name(name)
         return name
 
     @cached_property
-    def _module_classes(self) -> set[str]:
+    def module_classes(self) -> set[str]:
         return {c.node.name for c in self.walk.classes if "." not in c.qualname}
+
+    @cached_property
+    def imports_django(self) -> bool:
+        """The module imports a Django-ecosystem package: its ``request`` parameters are Django's."""
+        packages = self.vocab.django_packages
+        return any(m.split(".", 1)[0] in packages for m in self.imports.modules)
+
+    @cached_property
+    def def_names(self) -> frozenset[str]:
+        return frozenset(fn.name for fn in self.walk.functions)
+
+    @cached_property
+    def declared_runner_names(self) -> frozenset[str]:
+        return frozenset(q.rsplit(".", 1)[-1] for q in self.knowledge.names("runner_functions"))
 
     # -- functions and calls ----------------------------------------------
     def function_at(self, node: ast.AST) -> FunctionInfo | None:
         return self.walk.by_node.get(id(node))
 
+    def local_function(self, qualname: str) -> FunctionInfo | None:
+        """A function of this module by its fully qualified name."""
+        prefix = self.module_prefix
+        if prefix and not qualname.startswith(prefix):
+            return None
+        return self._by_qualname.get(qualname[len(prefix):])
+
+    @cached_property
+    def _by_qualname(self) -> dict[str, FunctionInfo]:
+        return {fn.qualname: fn for fn in self.walk.functions if not fn.is_lambda}
+
+    def local_class(self, qualname: str) -> ClassInfo | None:
+        prefix = self.module_prefix
+        if prefix and qualname.startswith(prefix):
+            return self.classes.get(qualname[len(prefix):])
+        return None
+
+    def scope_of_class(self, cls: ClassInfo) -> FunctionInfo:
+        return cls.scope or self.module_scope
+
     def resolve_callable(self, expr: ast.expr, scope: FunctionInfo) -> str | None:
         """Fully qualified name of the function ``expr`` denotes, or None.
 
-        Handles local and nested defs, imports, ``self.m``/``cls.m``, ``Class.m`` and
-        ``Class(...).m``. Methods resolve to ``<module>.Class.m``.
+        Local and nested defs, imports, ``self.m``/``cls.m``, ``Class.m``,
+        ``Class(...).m``, and methods of objects whose class the value model knows
+        (``x = Client(); x.m()``, ``self.client.m()``, ``Order.objects.custom()``).
+        Methods resolve to ``<module>.Class.m``.
         """
         if isinstance(expr, ast.Name):
             found = self._lookup_local(expr.id, scope)
             if found is not None:
                 return self.full_name(found.qualname)
+            if self.values.bindings(scope).binds(expr.id):
+                value = self.values.of(expr, scope)
+                if value is not None and value.kind in (Kind.FUNCTION, Kind.THREADED):
+                    return value.function
+                return None
             return self.qualify(expr)
         if not isinstance(expr, ast.Attribute):
             return None
         owner = expr.value
         if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
             cls = _enclosing_class(scope)
-            if cls is None:
+            if cls is not None and (owner.id == "cls" or not scope.is_static):
+                found_method = self.find_method(cls, expr.attr)
+                if found_method is not None:
+                    return found_method
+        if isinstance(owner, ast.Name) and owner.id in self.classes:
+            return self.find_method(self.classes[owner.id], expr.attr)
+        if isinstance(owner, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+            value = self.values.of(owner, scope)
+            if value is not None:
+                holder = value.cls or (value.model if value.kind in (Kind.INSTANCE, Kind.MODEL) else None)
+                if holder and value.kind in (Kind.OBJECT, Kind.CLASS, Kind.INSTANCE, Kind.MODEL,
+                                             Kind.MANAGER, Kind.QUERYSET):
+                    return self.method_of(holder, expr.attr)
                 return None
-            method = self.find_method(cls, expr.attr)
-            return method
-        if isinstance(owner, ast.Call):
-            owner = owner.func  # Class(...).method
-        elif isinstance(owner, ast.Name):
-            made_by = _instances(scope).get(owner.id)
-            if made_by is not None:
-                owner = made_by  # manager = Manager(); manager.method()
         if isinstance(owner, (ast.Name, ast.Attribute)):
-            cls = self.classes.get(owner.id) if isinstance(owner, ast.Name) else None
-            if cls is not None:
-                return self.find_method(cls, expr.attr)
+            if isinstance(owner, ast.Name) and self.values.bindings(scope).binds(owner.id):
+                return None
             base = self.qualify(owner)
             if base is None or "." not in base and base not in self.imports.names.values():
                 return None
             return f"{base}.{expr.attr}"
         return None
+
+    @cached_property
+    def local_callers(self) -> dict[str, list[FunctionInfo]]:
+        """Functions of this module by the local qualified names they call."""
+        callers: dict[str, list[FunctionInfo]] = {}
+        prefix = self.module_prefix
+        for fn in self.functions:
+            for call in fn.calls:
+                if not isinstance(call.func, (ast.Name, ast.Attribute)):
+                    continue
+                target = self.resolve_callable(call.func, fn)
+                if target and target.startswith(prefix):
+                    callers.setdefault(target[len(prefix):], []).append(fn)
+        return callers
 
     def find_method(self, cls: ClassInfo, name: str, depth: int = 0) -> str | None:
         if name in cls.methods:
@@ -164,22 +289,23 @@ class ModuleAnalysis:
         if depth > 5:
             return None
         for base in cls.bases:
-            local = self._local_class_from(base)
+            local = self.local_class(base)
             if local is not None:
                 found = self.find_method(local, name, depth + 1)
                 if found:
                     return found
             elif not base.startswith(UNRESOLVED_ATTR):
-                found = self.index.find_method(base, name)
+                found = self.project.find_method(base, name)
                 if found:
                     return found
         return None
 
-    def _local_class_from(self, qualname: str) -> ClassInfo | None:
-        prefix = f"{self.module}." if self.module else ""
-        if prefix and qualname.startswith(prefix):
-            return self.classes.get(qualname[len(prefix):])
-        return None
+    def method_of(self, class_qualname: str, name: str) -> str | None:
+        """A method of a class of this module or another one (through its bases)."""
+        local = self.local_class(class_qualname)
+        if local is not None:
+            return self.find_method(local, name)
+        return self.project.find_method(class_qualname, name)
 
     def _lookup_local(self, name: str, scope: FunctionInfo) -> FunctionInfo | None:
         current: FunctionInfo | None = scope
@@ -188,17 +314,6 @@ class ModuleAnalysis:
                 return current.children[name]
             current = current.parent
         return self.module_scope.children.get(name)
-
-    def local_function(self, qualname: str) -> FunctionInfo | None:
-        """A function of this module by its fully qualified name."""
-        prefix = f"{self.module}." if self.module else ""
-        if prefix and not qualname.startswith(prefix):
-            return None
-        return self._by_qualname.get(qualname[len(prefix):])
-
-    @cached_property
-    def _by_qualname(self) -> dict[str, FunctionInfo]:
-        return {fn.qualname: fn for fn in self.walk.functions if not fn.is_lambda}
 
     def class_derives(
         self, cls: ClassInfo, targets: frozenset[str], attr_targets: frozenset[str] = frozenset(),
@@ -212,11 +327,17 @@ class ModuleAnalysis:
             memo[key] = self._derives(cls.bases, targets, attr_targets, 0, cross_module)
         return memo[key]
 
-    @cached_property
-    def _derives_memo(self) -> dict:
-        return {}
+    def derives(self, qualname: str, targets: frozenset[str], attr_targets: frozenset[str] = frozenset()) -> bool:
+        """``class_derives`` for a class given by qualified name, in this module or not."""
+        if qualname in targets:
+            return True
+        local = self.local_class(qualname)
+        if local is not None:
+            return self.class_derives(local, targets, attr_targets)
+        return self.project.class_derives(qualname, targets, attr_targets)
 
-    def _derives(self, bases: list[str], targets, attr_targets, depth: int, cross_module: bool = True) -> bool:
+    def _derives(self, bases: list[str], targets: frozenset[str], attr_targets: frozenset[str], depth: int,
+                 cross_module: bool = True) -> bool:
         if depth > 8:
             return False
         for base in bases:
@@ -226,11 +347,11 @@ class ModuleAnalysis:
                 if base[len(UNRESOLVED_ATTR):] in attr_targets:
                     return True
                 continue
-            local = self._local_class_from(base)
+            local = self.local_class(base)
             if local is not None:
                 if self._derives(local.bases, targets, attr_targets, depth + 1, cross_module):
                     return True
-            elif cross_module and self.index.class_derives(base, targets, attr_targets):
+            elif cross_module and self.project.class_derives(base, targets, attr_targets):
                 return True
         return False
 
@@ -244,40 +365,19 @@ class ModuleAnalysis:
                 if isinstance(arg, ast.Constant) and arg.value == "DJANGO_SETTINGS_MODULE":
                     return True
         for node, _scope in self.nodes(ast.Assign):
-            for target in node.targets:
+            for target in node.targets:  # type: ignore[attr-defined]
                 if isinstance(target, ast.Subscript) and _is_str(target.slice, "DJANGO_SETTINGS_MODULE"):
                     return True
         return False
 
     def _has_main_block(self) -> bool:
         for node, scope in self.nodes(ast.If):
-            if scope.is_module and _is_main_test(node.test):
+            if scope.is_module and _is_main_test(node.test):  # type: ignore[attr-defined]
                 return True
         return False
 
 
-def _instances(scope: FunctionInfo) -> dict[str, ast.expr]:
-    """Names bound once in this scope to ``Name(...)`` / ``mod.Name(...)``: name -> callee.
-
-    A name bound more than once (or to different callees) is left out: unknown.
-    """
-    cached = getattr(scope, "_abr_instances", None)
-    if cached is not None:
-        return cached
-    found: dict[str, ast.expr | None] = {}
-    for call in scope.calls:
-        parent = getattr(call, "_abr_parent", None)
-        if not (isinstance(parent, ast.Assign) and parent.value is call and len(parent.targets) == 1):
-            continue
-        target = parent.targets[0]
-        if isinstance(target, ast.Name) and isinstance(call.func, (ast.Name, ast.Attribute)):
-            found[target.id] = None if target.id in found else call.func
-    result = {name: func for name, func in found.items() if func is not None}
-    scope._abr_instances = result
-    return result
-
-
-def _unresolved(expr: ast.expr) -> str:
+def unresolved(expr: ast.expr) -> str:
     if isinstance(expr, ast.Attribute):
         return UNRESOLVED_ATTR + expr.attr
     return UNRESOLVED_ATTR + "?"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..records.values import Value
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -14,6 +18,9 @@ class ClassInfo:
     qualname: str
     bases: list[str]  # resolved qualified names (or "<attr>:Name" for unresolved attributes)
     methods: dict[str, "FunctionInfo"] = field(default_factory=dict)
+    scope: "FunctionInfo | None" = None  # where the class body runs (module or enclosing function)
+    # attribute name -> value of known kind (``values.ValueModel.local_class_attributes``)
+    attributes: "dict[str, Value] | None" = None
 
     @property
     def name(self) -> str:
@@ -31,8 +38,9 @@ class FunctionInfo:
     parent: "FunctionInfo | None" = None
     calls: list[ast.Call] = field(default_factory=list)
     children: dict[str, "FunctionInfo"] = field(default_factory=dict)
-    decorators: list[str] = field(default_factory=list)
     context: str = "plain"
+    # the parameter it runs on a new event loop (``loops.runner_param``); False: not computed
+    runner_param: "int | None | bool" = False
 
     @property
     def name(self) -> str:
@@ -61,6 +69,15 @@ class FunctionInfo:
                 return arg.annotation
         return None
 
-    def in_async(self) -> bool:
-        """True when code in this scope runs inside the event loop (an ``async def`` body)."""
-        return self.is_async
+    def _decorated_by(self, name: str) -> bool:
+        node = self.node
+        decorators = getattr(node, "decorator_list", ())
+        return any(isinstance(d, ast.Name) and d.id == name for d in decorators)
+
+    @property
+    def is_static(self) -> bool:
+        return self._decorated_by("staticmethod")
+
+    @property
+    def is_classmethod(self) -> bool:
+        return self._decorated_by("classmethod")

@@ -179,7 +179,7 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
                 continue
             elif tag == 4:
                 qualname = f"{cls.qualname if cls else scope.qualname}.{node.name}".lstrip(".")
-                info = ClassInfo(node=node, qualname=qualname, bases=[])
+                info = ClassInfo(node=node, qualname=qualname, bases=[], scope=scope)
                 result.classes.append(info)
                 push((scope, cls))
                 for stmt in reversed(node.body):

@@ -1,11 +1,19 @@
-"""Helpers shared by the sync-only Django API checks (ABR205, ABR206, ABR208).
+"""Helpers shared by the sync-only Django API checks (ABR206, ABR208).
 
-Names and twins come from ``rules/knowledge/django_apis.yaml``. This module registers no check.
+Names and twins come from ``rules/knowledge/django_apis.yaml``; receivers are judged
+by the value model (Django's cache, a Signal). This module registers no check.
 """
 
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
+
+from ..analysis.scopes import FunctionInfo
+from ..records.values import Kind
+
+if TYPE_CHECKING:
+    from ..analysis.module import ModuleAnalysis
 
 NESTED_SYNC = (ast.FunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -15,30 +23,26 @@ def source(node: ast.AST, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def django_api_call(analysis, k, call: ast.Call, signals: dict) -> tuple[str, dict, str] | None:
+def django_api_call(analysis: "ModuleAnalysis", call: ast.Call, scope: FunctionInfo) -> tuple[str, dict, str] | None:
     """(kind, twin info, owner text) when ``call`` is a sync-only Django API with a twin."""
     func = call.func
+    v = analysis.vocab
     if isinstance(func, ast.Name):
-        info = k.mapping("django_sync_functions").get(analysis.qualify(func))
+        info = v.sync_functions.get(analysis.qualify(func))
         return ("function", info, "") if isinstance(info, dict) else None
     if not isinstance(func, ast.Attribute):
         return None
     method = func.attr
-    owner = func.value
+    k = analysis.knowledge
     cache_info = k.mapping("django_cache_methods").get(method)
-    if isinstance(cache_info, dict):
-        if isinstance(owner, ast.Subscript):
-            if analysis.qualify(owner.value) in k.names("django_cache_registries"):
-                return "cache", cache_info, source(owner, 40)
-        elif analysis.qualify(owner) in k.names("django_cache_objects"):
-            return "cache", cache_info, source(owner, 40)
     signal_info = k.mapping("django_signal_methods").get(method)
-    if isinstance(signal_info, dict):
-        if analysis.qualify(owner) in k.names("django_signals") or (
-            isinstance(owner, ast.Name) and owner.id in signals
-        ):
-            return "signal", signal_info, source(owner, 40)
-    info = k.mapping("django_sync_functions").get(analysis.qualify(func))
+    if isinstance(cache_info, dict) or isinstance(signal_info, dict):
+        owner = analysis.values.kind(func.value, scope)
+        if owner is Kind.CACHE and isinstance(cache_info, dict):
+            return "cache", cache_info, source(func.value, 40)
+        if owner is Kind.SIGNAL and isinstance(signal_info, dict):
+            return "signal", signal_info, source(func.value, 40)
+    info = v.sync_functions.get(analysis.qualify(func))
     if isinstance(info, dict):
         return "function", info, ""
     return None

@@ -26,8 +26,7 @@ class AtomicInAsync(Check):
         if isinstance(node, ast.AsyncFunctionDef):
             for dec in node.decorator_list:
                 if q(decorator_target(dec)) in atomic:
-                    yield self.finding("ABR207", dec, how=texts.get("decorator", ""), function=node.name,
-                                       detail=texts.get("decorator_detail", ""))
+                    yield self.finding("ABR207", dec, how=texts.get("decorator", ""), function=node.name)
             return
         if isinstance(node, ast.With) and not scope.is_async:
             return
@@ -36,5 +35,4 @@ class AtomicInAsync(Check):
             target = expr.func if isinstance(expr, ast.Call) else expr
             if isinstance(target, (ast.Name, ast.Attribute)) and q(target) in atomic:
                 how = "async_with" if isinstance(node, ast.AsyncWith) else "with"
-                yield self.finding("ABR207", expr, how=texts.get(how, ""), function=scope.name,
-                                   detail=texts.get(how + "_detail", ""))
+                yield self.finding("ABR207", expr, how=texts.get(how, ""), function=scope.name)

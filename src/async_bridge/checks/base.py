@@ -6,6 +6,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
+from ..records.summaries import Reach, Step
+
 if TYPE_CHECKING:
     from ..analysis.module import ModuleAnalysis
     from ..analysis.scopes import FunctionInfo
@@ -74,17 +76,25 @@ class Check:
         return ()
 
     # helpers ------------------------------------------------------------------
-    def finding(self, code: str, node: ast.AST, fix: dict | None = None, **values: object) -> Finding:
+    def finding(self, code: str, node: ast.AST, fix: dict | None = None, related: "Reach | tuple[Related, ...]" = (),
+                **values: object) -> Finding:
         rule = self.knowledge.rules[code]
         return Finding(
-            line=node.lineno,
-            col=node.col_offset,
+            line=node.lineno,  # type: ignore[attr-defined]
+            col=node.col_offset,  # type: ignore[attr-defined]
             code=code,
             message=rule.format(**values),
             end_line=getattr(node, "end_lineno", None),
             end_col=getattr(node, "end_col_offset", None),
             fix=fix or {},
+            related=tuple(_related(item) for item in related),
         )
+
+
+def _related(item: "Related | Step") -> Related:
+    if isinstance(item, Related):
+        return item
+    return Related(item.path, item.line, item.col, item.what)
 
 
 _SCOPE_TESTS = {

@@ -1,38 +1,78 @@
-"""ABR105: a sync bridge (async_to_sync, asyncio.run, run_until_complete) inside async def."""
+"""ABR105: a sync bridge (async_to_sync, asyncio.run, run_until_complete) in a running loop.
+
+In an ``async def`` body, and in a sync function that an ``async def`` calls (directly
+or through sync functions): both run inside the event loop. ``run_until_complete``
+counts only on a value known to be an event loop.
+"""
 
 from __future__ import annotations
 
 import ast
 
+from ..analysis import loops
 from ..analysis.scopes import FunctionInfo
-from ..analysis.walker import parent_of
-from .base import Check, register
+from ..records.values import Kind
+from .base import Check, Related, register
 
 
 @register
 class SyncBridgeInAsync(Check):
     codes = ("ABR105",)
     nodes = (ast.Call,)
-    scopes = "async"
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
-        func = call.func
-        k = self.knowledge
-        qual = self.analysis.qualify(func)
-        if qual in k.names("async_to_sync"):
-            if not _invoked(call):
-                return  # building the wrapper is fine; calling it in the loop is not
-            bridge, error = "async_to_sync()", '"You cannot use AsyncToSync in the same thread as an async event loop"'
-        elif qual in k.names("new_loop_runners"):
-            bridge, error = "asyncio.run()", '"asyncio.run() cannot be called from a running event loop"'
-        elif isinstance(func, ast.Attribute) and func.attr == "run_until_complete":
-            bridge, error = "run_until_complete()", '"This event loop is already running" (or a deadlock)'
-        else:
+        a = self.analysis
+        bridge = loops.runs_on_known_loop(a, call, scope)
+        if bridge is None:
             return
-        yield self.finding("ABR105", call, bridge=bridge, error=error, function=scope.name)
+        if scope.is_async:
+            yield self.finding("ABR105", call, bridge=f"`{bridge}`", where=f"async '{scope.name}'")
+            return
+        if scope.is_module or scope.is_lambda or _checks_for_running_loop(a, scope):
+            return
+        caller = self._async_caller(scope)
+        if caller is not None:
+            name, place = caller
+            yield self.finding("ABR105", call, related=place, bridge=f"`{bridge}`",
+                               where=f"'{scope.name}', which async '{name}' calls,")
+
+    def _async_caller(self, scope: FunctionInfo) -> tuple[str, tuple[Related, ...]] | None:
+        """An ``async def`` that calls ``scope`` directly or through sync functions."""
+        a = self.analysis
+        seen = {scope.qualname}
+        queue = [scope]
+        while queue:
+            fn = queue.pop(0)
+            for caller in a.local_callers.get(fn.qualname, ()):
+                if caller.qualname in seen:
+                    continue
+                seen.add(caller.qualname)
+                if caller.is_async:
+                    node = caller.node
+                    return caller.name, (Related(a.filename, node.lineno, node.col_offset, f"async '{caller.name}'"),)
+                if not caller.is_lambda and not a.function_model.facts(caller).threaded:
+                    queue.append(caller)
+        project = a.project
+        for qualname in seen:
+            found = project.reached_from_async(a.full_name(qualname))
+            if found:
+                summary = project.function(found)
+                name = found.rsplit(".", 1)[-1]
+                place = (Related(summary.path, summary.line, summary.col, f"async '{name}'"),) if summary else ()
+                return name, place
+        return None
 
 
-def _invoked(call: ast.Call) -> bool:
-    """``async_to_sync(f)(...)``: the wrapper is called on the spot."""
-    parent = parent_of(call)
-    return isinstance(parent, ast.Call) and parent.func is call
+def _checks_for_running_loop(analysis, scope: FunctionInfo) -> bool:
+    """The function asks whether a loop is running (``get_running_loop()``,
+    ``loop.is_running()``): it guards its own run call."""
+    v = analysis.vocab
+    for call in scope.calls:
+        func = call.func
+        qual = analysis.qualify(func)
+        if qual in v.running_loop_getters or (qual or "").endswith("._get_running_loop"):
+            return True
+        if isinstance(func, ast.Attribute) and func.attr == "is_running" \
+                and analysis.values.kind(func.value, scope) is Kind.LOOP:
+            return True
+    return False

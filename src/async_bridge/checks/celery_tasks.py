@@ -76,7 +76,7 @@ class AsyncCeleryTask(Check):
                 return True
             imported = a.imports.get(owner.id)
             if imported and "." in imported:
-                mentions = _module_mentions(a.index, imported.rsplit(".", 1)[0], b"Celery(")
+                mentions = _module_mentions(a.project, imported.rsplit(".", 1)[0], b"Celery(")
                 if mentions is not None:
                     return mentions
         return any(m == "celery" or m.startswith("celery.") for m in a.imports.modules)
@@ -97,9 +97,9 @@ def _top_package_in(module: str, packages: frozenset[str]) -> bool:
 _MENTIONS: dict[tuple[str, bytes], bool | None] = {}
 
 
-def _module_mentions(index, module: str, text: bytes) -> bool | None:
+def _module_mentions(project, module: str, text: bytes) -> bool | None:
     """Whether the project module's source contains ``text``; None when not in the project."""
-    path = index.resolver.find(module)
+    path = project.module_path(module)
     if path is None:
         return None
     key = (str(path), text)

@@ -1,168 +1,163 @@
-"""ABR401 (coroutine never awaited) and ABR403 (``await f()[i]`` binds after the subscript)."""
+"""ABR401 (a coroutine never awaited, or used where its result was meant) and ABR403
+(``await f()[i]`` binds after the subscript). What is awaitable comes from the value model:
+a known ``async def``, ``sync_to_async(f)(...)``, a bridged def, an ORM ``a``-twin on a
+known receiver, a known async API."""
 
 from __future__ import annotations
 
 import ast
 
-from ..analysis import facts
+from ..analysis import orm
+from ..analysis.bindings import Assigned
+from ..analysis.dbwork import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
+from ..records.values import Kind
 from .base import Check, register
 
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
-def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> tuple[str, str] | None:
-    """(what to show, the coroutine's ``__qualname__``) when ``call`` gives an awaitable;
-    None when it does not or the analysis cannot tell.
 
-    ``f(...)`` with ``f`` a known coroutine function (same module, ``self.``/``cls.``
-    methods, project imports), ``sync_to_async(f)(...)`` /
-    ``database_sync_to_async(f)(...)``, a name bound at module level to such a
-    wrapper, and an ORM ``a``-twin on a manager chain
-    (``Order.objects.filter(...).afirst()``).
-    """
+def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> str | None:
+    """What to call it when ``call`` gives an awaitable (``sync_orders``, ``sync_to_async(f)``);
+    None when it does not or the analysis cannot tell."""
     func = call.func
-    if isinstance(func, ast.Call):
-        if func.args and facts.is_bridge(analysis, func.func):
-            return f"{ast.unparse(func.func)}({ast.unparse(func.args[0])})", "SyncToAsync.__call__"
-        return None
-    if not isinstance(func, (ast.Name, ast.Attribute)):
-        return None
-    if isinstance(func, ast.Attribute):
-        if _orm_twin(analysis, func):
-            return ast.unparse(func), f"QuerySet.{func.attr}"
-        if not _may_be_awaitable(analysis, func.attr):
-            return None  # before resolving: methods through bases may parse other modules
-    target = analysis.resolve_callable(func, scope)
-    if target is None or not _may_be_awaitable(analysis, target.rsplit(".", 1)[-1]):
-        if isinstance(func, ast.Name) and target == func.id and _bridged_module_name(analysis, func.id, scope):
-            return None if _shadowed(func.id, scope) else (func.id, "SyncToAsync.__call__")
-        return None
-    if isinstance(func, ast.Name) and _shadowed(func.id, scope):
-        return None
-    local = analysis.local_function(target)
-    if local is not None:
-        if not facts.returns_awaitable(analysis, local):
+    if not isinstance(func, ast.Call):
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name is None or not _may_be_awaitable(analysis, name):
             return None
-        return _shown(target, analysis), local.qualname if local.is_async else "SyncToAsync.__call__"
-    if target.startswith(_module_prefix(analysis)) or isinstance(func, ast.Name) and target == func.id:
-        return None  # a local name the analysis does not know as a function
-    summary = analysis.index.function(target)
-    if summary is not None and summary.awaitable:
-        shown = _shown(target, analysis)
-        if not summary.is_async:
-            return shown, "SyncToAsync.__call__"
-        return shown, _local_part(analysis, summary.qualname)
-    return None
+    value = analysis.values.of(call, scope)
+    if value is None or value.kind is not Kind.AWAITABLE:
+        return None
+    return short(func, 50)
 
 
 def _may_be_awaitable(analysis, name: str) -> bool:
-    """Cheap gate before any project look-up: some ``async def`` (or ``@sync_to_async``
-    def) of that name exists in this module or anywhere in the project's sources."""
-    local = getattr(analysis, "_abr_awaitable_names", None)
-    if local is None:
-        local = frozenset(fn.name for fn in analysis.functions if fn.is_async or fn.node is not None and not fn.is_lambda and fn.node.decorator_list)
-        analysis._abr_awaitable_names = local
-    return name in local or name in analysis.index.source_names().awaitable
-
-
-def _local_part(analysis, qualname: str) -> str:
-    """``Class.method`` of a fully qualified name (Python's ``__qualname__``)."""
-    split = analysis.index.split(qualname)
-    return split[1] if split is not None else qualname.rsplit(".", 1)[-1]
-
-
-def _module_prefix(analysis) -> str:
-    return f"{analysis.module}." if analysis.module else "\0"
-
-
-def _shown(target: str, analysis) -> str:
-    prefix = _module_prefix(analysis)
-    return target[len(prefix):] if target.startswith(prefix) else target
-
-
-def _orm_twin(analysis, func: ast.Attribute) -> bool:
-    twins = getattr(analysis, "_abr_queryset_twins", None)
-    if twins is None:
-        twins = frozenset(
-            v["twin"] for v in analysis.knowledge.mapping("queryset_db_methods").values()
-            if isinstance(v, dict) and "twin" in v
-        )
-        analysis._abr_queryset_twins = twins
-    if func.attr not in twins:
-        return False
-    chain = facts.attr_chain(func.value)
-    managers = analysis.knowledge.names("manager_attributes")
-    return len(chain) >= 2 and any(name in managers for name in chain[1:])
-
-
-def _bridged_module_name(analysis, name: str, scope: FunctionInfo) -> bool:
-    """``get_user = sync_to_async(_get_user)`` at module level, not shadowed locally."""
-    bridged = getattr(analysis, "_abr_bridged_names", None)
-    if bridged is None:
-        bridged = {}
-        for node, where in analysis.nodes(ast.Assign):
-            if not isinstance(parent_of(node), ast.Module):
-                continue  # class attributes are not visible as bare names
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    value = node.value
-                    ok = (
-                        isinstance(value, ast.Call) and facts.is_bridge(analysis, value.func)
-                        and len(value.args) == 1 and not isinstance(value.args[0], ast.Call)
-                    )
-                    # a name assigned twice at module level is not trusted
-                    bridged[target.id] = ok and target.id not in bridged
-        analysis._abr_bridged_names = bridged
-    return bool(bridged.get(name))
-
-
-def _shadowed(name: str, scope: FunctionInfo) -> bool:
-    """A parameter or local variable of an enclosing function hides the def of that name."""
-    current: FunctionInfo | None = scope
-    while current is not None and not current.is_module:
-        if name in current.children:
-            return False
-        if name in current.params() or _assigns(current, name):
-            return True
-        current = current.parent
-    return False
-
-
-def _assigns(scope: FunctionInfo, name: str) -> bool:
-    node = scope.node
-    if node is None or isinstance(node, ast.Lambda):
-        return False
-    for stmt in ast.walk(node):
-        if isinstance(stmt, ast.Name) and stmt.id == name and isinstance(stmt.ctx, ast.Store):
-            return True
-        if isinstance(stmt, (ast.Global, ast.Nonlocal)) and name in stmt.names:
-            return False
-    return False
+    """Cheap gate before the value model: some ``async def`` (or bridged def) of that
+    name exists here or in the project, or it is a known twin / async API."""
+    v = analysis.vocab
+    return (
+        name in analysis.def_names
+        or name in analysis.project.source_names().awaitable
+        or name in v.queryset_twins or name in v.instance_twins or name in v.related_twins
+        or name in v.cache_twins or name in v.signal_twins or name == "auser"
+        or any(api.rsplit(".", 1)[-1] == name for api in v.async_apis)
+        or name in analysis.project.source_names().bridge_candidates
+        or analysis.values.bindings(analysis.module_scope).binds(name)
+    )
 
 
 @register
 class CoroutineNeverAwaited(Check):
     codes = ("ABR401",)
-    nodes = (ast.Expr,)
+    nodes = (ast.Expr, ast.Assign, ast.If, ast.While, ast.IfExp, ast.Assert, ast.BoolOp, ast.UnaryOp, ast.Compare)
 
-    def visit(self, node: ast.Expr, scope: FunctionInfo):
+    def visit(self, node: ast.AST, scope: FunctionInfo):
+        kind = type(node)
+        if kind is ast.Expr:
+            yield from self._discarded(node, scope)  # type: ignore[arg-type]
+        elif kind is ast.Assign:
+            yield from self._assigned(node, scope)  # type: ignore[arg-type]
+        elif kind is ast.Compare:
+            for side in (node.left, *node.comparators):  # type: ignore[attr-defined]
+                yield from self._used(side, scope, "compared")
+        else:
+            for item in orm.candidates(self.analysis, node):
+                if item.how == "bool":
+                    yield from self._used(item.expr, scope, "used as a truth value (always true)")
+
+    def _discarded(self, node: ast.Expr, scope: FunctionInfo):
         call = node.value
         if not isinstance(call, ast.Call):
             return
-        found = awaitable_call(self.analysis, call, scope)
-        if found is None:
+        shown = awaitable_call(self.analysis, call, scope)
+        if shown is None:
             return
-        shown, coroutine = found
         if scope.is_async:
-            hint = f"Write 'await {ast.unparse(call)}'"
-            fix = {"kind": "await"}
+            instead, fix = f"write `await {short(call, 60)}`", {"kind": "await"}
         else:
-            hint = (
-                "From sync code run it with async_to_sync(...)(...) (asgiref.sync), or schedule it "
-                "with asyncio.create_task() where a loop is running"
-            )
-            fix = None
-        yield self.finding("ABR401", call, fix=fix, name=shown, coroutine=coroutine, hint=hint)
+            instead, fix = f"run it with `async_to_sync({shown})(...)`", None
+        yield self.finding("ABR401", call, fix=fix, problem=f"Coroutine `{shown}()` is discarded, so it never runs",
+                           instead=instead)
+
+    def _used(self, expr: ast.expr, scope: FunctionInfo, how: str):
+        shown = self._awaitable(expr, scope)
+        if shown is not None:
+            yield self.finding("ABR401", expr, problem=f"Coroutine `{shown}` is {how}",
+                               instead=f"write `(await {short(expr, 50)})`" if scope.is_async else
+                               "run it with `async_to_sync(...)`")
+
+    def _awaitable(self, expr: ast.expr, scope: FunctionInfo) -> str | None:
+        if isinstance(expr, ast.Call):
+            shown = awaitable_call(self.analysis, expr, scope)
+            return f"{shown}()" if shown is not None else None
+        if isinstance(expr, ast.Name):
+            bindings = self.analysis.values.bindings(scope)
+            if not bindings.binds(expr.id):
+                return None
+            binding = bindings.reaching(expr)
+            if binding is not None and isinstance(binding.source, Assigned) and isinstance(binding.source.expr, ast.Call):
+                shown = awaitable_call(self.analysis, binding.source.expr, scope)
+                return f"'{expr.id}' ({shown}())" if shown is not None else None
+        return None
+
+    def _assigned(self, node: ast.Assign, scope: FunctionInfo):
+        """``allowed = self.has_perms(user)`` and ``allowed`` never awaited nor passed on."""
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) or not isinstance(node.value, ast.Call):
+            return
+        if scope.is_module or scope.is_lambda:
+            return
+        name = node.targets[0].id
+        shown = awaitable_call(self.analysis, node.value, scope)
+        if shown is None:
+            return
+        uses = _uses(scope, name, node)
+        if uses is None or any(_consumes(use) for use in uses):
+            return
+        if any(_result_use(use) for use in uses):
+            return  # reported where it is used
+        yield self.finding("ABR401", node, problem=f"'{name}' holds coroutine `{shown}()` that is never awaited",
+                           instead=f"write `{name} = await {short(node.value, 50)}`" if scope.is_async else
+                           f"use `async_to_sync({shown})(...)`")
+
+
+def _uses(scope: FunctionInfo, name: str, binding: ast.AST) -> list[ast.Name] | None:
+    """Loads of ``name`` in the function after ``binding`` (None: the name is used in a way
+    the check does not follow, e.g. by a nested function or ``global``)."""
+    found = []
+    start = (binding.lineno, binding.col_offset)  # type: ignore[attr-defined]
+    stack = list(getattr(scope.node, "body", ()))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, _NESTED):
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(current)):
+                return None
+            continue
+        if isinstance(current, (ast.Global, ast.Nonlocal)) and name in current.names:
+            return None
+        if isinstance(current, ast.Name) and current.id == name and isinstance(current.ctx, ast.Load) \
+                and (current.lineno, current.col_offset) > start:
+            found.append(current)
+        stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _consumes(use: ast.Name) -> bool:
+    """Awaited, passed on, returned, stored or yielded: someone may await it."""
+    parent = parent_of(use)
+    if isinstance(parent, (ast.Await, ast.Return, ast.Yield, ast.YieldFrom, ast.Starred, ast.keyword,
+                           ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Assign, ast.AnnAssign, ast.withitem)):
+        return True
+    if isinstance(parent, ast.Call) and use in parent.args:
+        return True
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in ("send", "throw", "close", "__await__", "cancel", "add_done_callback")
+    return False
+
+
+def _result_use(use: ast.Name) -> bool:
+    parent = parent_of(use)
+    return isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert, ast.BoolOp, ast.UnaryOp, ast.Compare))
 
 
 @register
@@ -179,22 +174,21 @@ class AwaitBindsAfterSubscript(Check):
             inner = current.func if isinstance(current, ast.Call) else current.value
             depth += 1
             if isinstance(current, (ast.Attribute, ast.Subscript)) and isinstance(inner, ast.Call):
-                found = awaitable_call(self.analysis, inner, scope)
-                if found is not None:
-                    yield self._finding(node, current, inner, found[0], depth)
+                shown = awaitable_call(self.analysis, inner, scope)
+                if shown is not None:
+                    yield self._finding(node, inner, depth)
                     return
             current = inner
 
-    def _finding(self, node: ast.Await, applied: ast.expr, inner: ast.Call, shown: str, depth: int):
+    def _finding(self, node: ast.Await, inner: ast.Call, depth: int):
         call = ast.unparse(inner)
-        if isinstance(applied, ast.Subscript):
-            error = "TypeError: 'coroutine' object is not subscriptable"
-        else:
-            error = f"AttributeError: 'coroutine' object has no attribute '{applied.attr}'"
-        rest = ast.unparse(node.value)[len(call):] if ast.unparse(node.value).startswith(call) else ""
+        whole = ast.unparse(node.value)
+        rest = whole[len(call):] if whole.startswith(call) else ""
         fixed = f"(await {call}){rest}" if rest else f"(await {call})..."
+        written = ast.unparse(node)
         return self.finding(
             # depth: steps down the awaited chain to the awaitable call (for the fixer)
-            "ABR403", node, fix={"kind": "parenthesize", "depth": depth}, name=shown, error=error,
-            written=ast.unparse(node), fixed=fixed,
+            "ABR403", node, fix={"kind": "parenthesize", "depth": depth},
+            written=written if len(written) <= 50 else written[:47] + "...",
+            fixed=fixed if len(fixed) <= 50 else fixed[:47] + "...",
         )

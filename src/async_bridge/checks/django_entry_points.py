@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis import contexts, facts
-from ..analysis.scopes import FunctionInfo
+from ..analysis import contexts, loops
+from ..analysis.scopes import ClassInfo, FunctionInfo
 from .base import Check, register
+
+# Overriding one of these lets a command drive its own ``async def handle``.
+_DRIVERS = ("execute", "run_from_argv")
 
 
 @register
@@ -18,7 +21,7 @@ class AsyncEntryPointInDjango(Check):
         if isinstance(node, ast.AsyncFunctionDef):
             yield from self._async_handle(node)
         elif scope.context == contexts.SCRIPT and not scope.is_async:
-            yield from self._script_run(node, scope)
+            yield from self._script_run(node, scope)  # type: ignore[arg-type]
 
     def _async_handle(self, node: ast.AsyncFunctionDef):
         a = self.analysis
@@ -29,37 +32,36 @@ class AsyncEntryPointInDjango(Check):
             return
         if not a.class_derives(fn.cls, self.knowledge.names("management_command_bases")):
             return
-        bridges = self.knowledge.names("async_to_sync")
-        if any(a.qualify(d.func if isinstance(d, ast.Call) else d) in bridges for d in node.decorator_list):
+        if a.function_model.facts(fn).value is None:
+            return  # a decorator (``@async_to_sync``, a project wrapper) makes it something else
+        if self._drives_itself(fn.cls):
             return
-        yield self.finding("ABR103", node, problem=_HANDLE_PROBLEM.format(cls=fn.cls.name))
+        yield self.finding("ABR103", node, problem=f"Django never awaits `async def handle` of command "
+                           f"'{fn.cls.name}', so it does nothing", instead="decorate it with `@async_to_sync`")
+
+    def _drives_itself(self, cls: ClassInfo) -> bool:
+        """The command (or a project base) overrides ``execute``/``run_from_argv``."""
+        for name in _DRIVERS:
+            found = self.analysis.find_method(cls, name)
+            if found is not None and not found.startswith("django."):
+                return True
+        return False
 
     def _script_run(self, call: ast.Call, scope: FunctionInfo):
         a = self.analysis
-        run = facts.new_loop_run(a, call, scope)
+        run = loops.new_loop_run(a, call, scope)
         if run is None:
             return
         how, arg = run
-        target = facts.coroutine_function(a, arg, scope)
-        if target is None or not a.index.is_async(target):
+        target = loops.coroutine_function(a, arg, scope)
+        summary = a.project.function(target) if target else None
+        if summary is None or not summary.is_async:
             return
-        site = a.index.sync_orm_site(target)
-        if not site:
+        reach = a.project.sync_db_reach(summary.qualname)
+        if not reach:
             return
-        func, line = site
-        name = target.rsplit(".", 1)[-1]
-        where = f"line {line}" if func == target else f"'{func.rsplit('.', 1)[-1]}', line {line}"
-        yield self.finding("ABR103", call, problem=_SCRIPT_PROBLEM.format(how=how, main=name, where=where))
-
-
-_HANDLE_PROBLEM = (
-    "'async def handle' in management command '{cls}': Django calls handle() synchronously "
-    "and drops the coroutine, so the command silently does nothing. Decorate it with "
-    "@async_to_sync (asgiref.sync), or make handle sync and call async_to_sync(main)()"
-)
-_SCRIPT_PROBLEM = (
-    "{how}() runs '{main}' in a Django-configured script, and it reaches a sync ORM query "
-    "({where}): inside the event loop Django raises SynchronousOnlyOperation. Await the "
-    "ORM's async methods (or wrap the query in sync_to_async), or keep the ORM work outside "
-    "the event loop"
-)
+        site = reach[-1]
+        name = summary.qualname.rsplit(".", 1)[-1]
+        yield self.finding("ABR103", call, related=reach,
+                           problem=f"`{how}()` runs '{name}', which reaches sync ORM work ({site.what}, line {site.line})",
+                           instead="use the ORM's `a`-methods or `sync_to_async`")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis import facts
-from ..analysis.contexts import decorator_target
+from ..analysis import orm
+from ..records.values import Kind
 from ..analysis.scopes import FunctionInfo
 from ._django_common import NESTED_SYNC, django_api_call, source
 from .base import Check, register
@@ -34,7 +34,7 @@ class EagerSyncToAsync(Check):
             inner = next((kw.value for kw in call.keywords if kw.arg == "func"), None)
             if type(inner) is not ast.Call:
                 return ()
-        if not facts.is_bridge(self.analysis, call.func):
+        if not self.analysis.values.is_bridge(call.func, scope):
             return ()
         return self._report(call, inner, scope)
 
@@ -45,12 +45,11 @@ class EagerSyncToAsync(Check):
         callee = source(inner.func, 40)
         arguments = ", ".join(source(a, 30) for a in [*inner.args, *inner.keywords])
         bridge = source(call.func, 30)
-        texts = self.knowledge.mapping("abr206_texts")
+        result_is = "a coroutine" if result == "coroutine" else "its result"
         yield self.finding(
             "ABR206", inner, fix={"kind": "uncall"},
-            bridge=bridge, call=f"{callee}(...)", result=texts.get(result, ""),
-            where=texts.get("where_async" if scope.is_async else "where_sync", ""),
-            suggestion=f"{bridge}({callee})({arguments})",
+            call=f"{bridge}({callee}(...))", callee=callee, result=result_is,
+            suggestion=f"{bridge}({callee})({arguments})" if len(arguments) < 40 else f"{bridge}({callee})(...)",
         )
 
     def _result_kind(self, inner: ast.Call, scope: FunctionInfo) -> str | None:
@@ -66,17 +65,20 @@ class EagerSyncToAsync(Check):
             if isinstance(func, ast.Name) and _locally_bound(func.id, scope):
                 return None
             return "value"
+        value = a.values.of(inner, scope)
+        if value is not None:
+            if value.kind is Kind.AWAITABLE:
+                return "coroutine"
+            if value.kind in _NOT_CALLABLE:
+                return "value"
+            return None
         if isinstance(func, ast.Attribute):
-            method = func.attr
-            chain = facts.attr_chain(func.value)
-            managers = k.names("manager_attributes")
-            if any(name in managers for name in chain[1:]) and (
-                method in k.mapping("queryset_db_methods") or method in k.names("queryset_lazy_methods")
-            ):
+            op = orm.orm_call(a, inner, scope)
+            if op is not None and op.op != orm.TWIN:
                 return "value"
-            if method in k.names("non_callable_methods"):
+            if func.attr in k.names("non_callable_methods"):
                 return "value"
-            if django_api_call(a, k, inner, {}) is not None:
+            if django_api_call(a, inner, scope) is not None:
                 return "value"
         target = a.resolve_callable(func, scope)
         if target is None:
@@ -84,9 +86,6 @@ class EagerSyncToAsync(Check):
         local = a.local_function(target)
         if local is not None:
             return _local_result_kind(a, local)
-        summary = a.index.function(target) if "." in target else None
-        if summary is not None and summary.is_async:
-            return "coroutine"
         return None
 
 
@@ -100,24 +99,15 @@ def _locally_bound(name: str, scope: FunctionInfo) -> bool:
 
 
 def _local_result_kind(analysis, fn: FunctionInfo) -> str | None:
-    """What calling a function of this module returns: 'coroutine', 'value' (never callable) or None."""
-    cached = getattr(fn, "_abr_result_kind", False)
-    if cached is not False:
-        return cached
-    result = None
+    """'value' when a plain function of this module only returns literal-like values."""
     node = fn.node
-    if fn.is_lambda or node is None:
-        result = None
-    elif node.decorator_list:
-        if any(facts.is_bridge(analysis, decorator_target(d)) for d in node.decorator_list):
-            result = "coroutine"  # @sync_to_async def f(): calling it makes a coroutine
-    elif fn.is_async:
-        result = "coroutine"
-    elif _returns_plain_values(node):
-        result = "value"
-    fn._abr_result_kind = result
-    return result
+    if fn.is_lambda or node is None or fn.is_async or node.decorator_list:  # type: ignore[attr-defined]
+        return None
+    return "value" if _returns_plain_values(node) else None  # type: ignore[arg-type]
 
+
+_NOT_CALLABLE = frozenset({Kind.QUERYSET, Kind.INSTANCE, Kind.PAIR, Kind.SEQUENCE, Kind.MANAGER, Kind.RELATED,
+                           Kind.LOOP, Kind.ASYNC_ITERATOR, Kind.DEFERRED})
 
 _PLAIN_VALUES = (
     ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp,

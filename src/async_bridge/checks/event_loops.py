@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis import contexts, facts
+from ..analysis import contexts, loops
 from ..analysis.scopes import FunctionInfo
+from ..checks.base import Related
 from .base import Check, register
 
 
@@ -19,59 +20,49 @@ class EventLoopInWorker(Check):
         if scope.context in contexts.EXEMPT_CONTEXTS:
             return
         a = self.analysis
-        run = facts.new_loop_run(a, call, scope)
+        run = loops.new_loop_run(a, call, scope)
         if run is None:
             return
         how, arg = run
-        if facts.runs_own_parameter(arg, scope) or facts.runner_param(a, scope) is not None:
+        if loops.runs_own_parameter(arg, scope) or loops.runner_param(a, scope) is not None:
             return  # a runner: its call sites are judged, not its body
         where = worker_reaching(a, scope)
         if where is None:
             return
-        description, context = where
-        verdict = self._database_verdict(facts.coroutines_run(a, arg, scope))
+        description, worker = where
+        verdict = self._database_verdict(loops.coroutines_run(a, arg, scope))
         if verdict is False:
             return  # provably no database work
-        callee, target, site = verdict
-        values = dict(
-            how=how, where=description, context=contexts.DESCRIPTIONS[context],
-            coroutine=callee, coroutine_short=callee.rsplit(".", 1)[-1],
-        )
-        if site:
-            func, line = site
-            where_db = f"line {line}" if func == target else f"{_short(func, a.module)}, line {line}"
-            yield self.finding("ABR101", call, fix={"kind": how}, db_site=where_db, **values)
+        shown, reach = verdict
+        short_name = shown.rsplit(".", 1)[-1]
+        if reach:
+            yield self.finding("ABR101", call, fix={"kind": how}, related=(*worker, *reach),
+                               how=how, where=description, coroutine=short_name)
         else:
-            yield self.finding("ABR106", call, **values)
+            yield self.finding("ABR106", call, related=worker, how=how, where=description, coroutine=short_name)
 
-    def _database_verdict(self, coroutines):
-        """(shown, function, (where, line)) for the first coroutine doing database work;
-        (shown, function, None) for one that cannot be analysed; False when none does any."""
+    def _database_verdict(self, coroutines: list[tuple[str, str | None]]):
+        """(shown, reach) for the first coroutine doing database work; (shown, None) for
+        one that cannot be analysed; False when none does any."""
         unknown = None
         for shown, target in coroutines:
-            site = self.analysis.index.db_site(target) if target else None
-            if site:
-                return shown, target, site
-            if site is None and unknown is None:
-                unknown = (shown, target, None)
+            reach = self.analysis.project.db_reach(target) if target else None
+            if reach:
+                return shown, reach
+            if reach is None and unknown is None:
+                unknown = (shown, None)
         return unknown if unknown is not None else False
 
 
-def _short(qualname: str, module: str | None) -> str:
-    if module and qualname.startswith(module + "."):
-        return qualname[len(module) + 1:]
-    return qualname
-
-
-def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, str] | None:
-    """How a worker context reaches ``scope``: (description, worker context) or None."""
+def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, tuple[Related, ...]] | None:
+    """How a worker context reaches ``scope``: (description, the caller's place) or None."""
     if scope.context in contexts.WORKER_CONTEXTS:
-        return f"{contexts.DESCRIPTIONS[scope.context]} '{scope.name}'", scope.context
+        return f"{contexts.DESCRIPTIONS[scope.context]} '{scope.name}'", ()
     if scope.is_module:
         return None
     if scope.is_lambda and scope.parent is not None:
         return worker_reaching(analysis, scope.parent)
-    callers = _local_callers(analysis)
+    callers = analysis.local_callers
     seen = {scope.qualname}
     queue = [scope]
     while queue:
@@ -81,38 +72,28 @@ def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, str] | None:
                 continue
             seen.add(caller.qualname)
             if caller.context in contexts.WORKER_CONTEXTS:
-                return _reached(scope, contexts.DESCRIPTIONS[caller.context], caller.name), caller.context
+                place = Related(analysis.filename, caller.node.lineno, caller.node.col_offset,
+                                f"{contexts.DESCRIPTIONS[caller.context]} '{caller.name}'")
+                return _reached(scope, contexts.DESCRIPTIONS[caller.context]), (place,)
             if caller.context not in contexts.EXEMPT_CONTEXTS:
                 queue.append(caller)
-    index = analysis.index
+    project = analysis.project
     for qualname in seen:
         fn = analysis.local_function(analysis.full_name(qualname))
         if fn is None or fn.context in contexts.EXEMPT_CONTEXTS:
             continue
-        worker = index.reached_from_worker(analysis.full_name(qualname))
+        worker = project.reached_from_worker(analysis.full_name(qualname))
         if worker:
-            summary = index.function(worker)
+            summary = project.function(worker)
             context = summary.context if summary else contexts.CELERY_TASK
-            return _reached(scope, contexts.DESCRIPTIONS[context], worker), context
+            places: tuple[Related, ...] = ()
+            if summary is not None:
+                name = worker.rsplit(".", 1)[-1]
+                places = (Related(summary.path, summary.line, summary.col,
+                                  f"{contexts.DESCRIPTIONS[context]} '{name}'"),)
+            return _reached(scope, contexts.DESCRIPTIONS[context]), places
     return None
 
 
-def _reached(scope: FunctionInfo, worker_kind: str, worker_name: str) -> str:
-    return f"'{scope.name}' (reached from {worker_kind} '{worker_name}')"
-
-
-def _local_callers(analysis) -> dict[str, list[FunctionInfo]]:
-    cached = getattr(analysis, "_local_callers", None)
-    if cached is not None:
-        return cached
-    callers: dict[str, list[FunctionInfo]] = {}
-    prefix = f"{analysis.module}." if analysis.module else ""
-    for fn in analysis.functions:
-        for call in fn.calls:
-            if not isinstance(call.func, (ast.Name, ast.Attribute)):
-                continue
-            target = analysis.resolve_callable(call.func, fn)
-            if target and target.startswith(prefix):
-                callers.setdefault(target[len(prefix):], []).append(fn)
-    analysis._local_callers = callers
-    return callers
+def _reached(scope: FunctionInfo, worker_kind: str) -> str:
+    return f"'{scope.name}' (reached from a {worker_kind})"

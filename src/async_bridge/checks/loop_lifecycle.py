@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.facts import attr_chain
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
 from .base import Check, register
+
+
+def attr_chain(expr: ast.expr) -> list[str]:
+    """``a.b(c).d`` -> ``["a", "b", "d"]`` (calls and subscripts are stepped through)."""
+    names: list[str] = []
+    while True:
+        if isinstance(expr, ast.Attribute):
+            names.append(expr.attr)
+            expr = expr.value
+        elif isinstance(expr, ast.Call):
+            expr = expr.func
+        elif isinstance(expr, ast.Subscript):
+            expr = expr.value
+        elif isinstance(expr, ast.Name):
+            names.append(expr.id)
+            break
+        else:
+            break
+    names.reverse()
+    return names
 
 
 def _target_key(expr: ast.expr) -> str | None:
@@ -55,7 +74,8 @@ class UnclosedEventLoop(Check):
         parent = parent_of(call)
         if isinstance(parent, ast.Attribute):
             # ``asyncio.new_event_loop().run_until_complete(...)``: nobody can close it
-            yield self.finding("ABR102", call, problem="is never closed (it is used without being kept)")
+            yield self.finding("ABR102", call, loop="`new_event_loop()`", problem="is used without being kept, so never closed",
+                               instead="keep it and close it in `finally`, or use `asyncio.run()`")
             return
         name = _assigned_name(parent)
         if name is None:
@@ -66,7 +86,8 @@ class UnclosedEventLoop(Check):
         if any(_in_finally(c, scope.node) for c in closes):
             return
         problem = "is closed only on the success path" if closes else "is never closed"
-        yield self.finding("ABR102", call, problem=problem, loop=name)
+        yield self.finding("ABR102", call, problem=problem, loop=f"'{name}'",
+                           instead=f"close it in `finally: {name}.close()`, or use `asyncio.run()`")
 
     def _escapes(self, scope: FunctionInfo, name: str) -> bool:
         """Returned, stored elsewhere, handed to a closer, or run forever by a thread."""
@@ -111,6 +132,10 @@ class ClosedLoopLeftCurrent(Check):
     codes = ("ABR104",)
     nodes = (ast.Call,)
 
+    def __init__(self, analysis, settings) -> None:
+        super().__init__(analysis, settings)
+        self._thread_targets: set[str] | None = None
+
     def visit(self, call: ast.Call, scope: FunctionInfo):
         func = call.func
         if not (isinstance(func, ast.Attribute) and func.attr == "close" and not call.args):
@@ -118,6 +143,8 @@ class ClosedLoopLeftCurrent(Check):
         key = _target_key(func.value)
         if key is None:
             return
+        if self._is_thread_target(scope):
+            return  # the thread's current loop dies with the thread
         setters = [c for c in scope.calls if self.analysis.qualify(c.func) in self.knowledge.names("set_event_loop")]
         installed = [c for c in setters if c.args and _target_key(c.args[0]) == key and _before(c, call)]
         if not installed:
@@ -128,6 +155,27 @@ class ClosedLoopLeftCurrent(Check):
         ) or any(not c.args for c in setters)
         if not restored:
             yield self.finding("ABR104", call, loop=key)
+
+
+    def _is_thread_target(self, scope: FunctionInfo) -> bool:
+        """``threading.Thread(target=f)`` for this function, or ``run`` of a Thread subclass."""
+        a = self.analysis
+        threads = self.knowledge.names("thread_classes")
+        if scope.cls is not None and scope.name == "run" and a.class_derives(scope.cls, threads):
+            return True
+        if self._thread_targets is None:
+            targets: set[str] = set()
+            for fn in (a.module_scope, *a.functions):
+                for made in fn.calls:
+                    if a.qualify(made.func) not in threads:
+                        continue
+                    for kw in made.keywords:
+                        if kw.arg == "target" and isinstance(kw.value, (ast.Name, ast.Attribute)):
+                            target = a.resolve_callable(kw.value, fn)
+                            if target:
+                                targets.add(target)
+            self._thread_targets = targets
+        return a.full_name(scope.qualname) in self._thread_targets
 
 
 def _pos(node: ast.AST) -> tuple[int, int]:

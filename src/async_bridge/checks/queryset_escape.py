@@ -1,14 +1,20 @@
-"""ABR209: a function run through sync_to_async returns an unevaluated QuerySet."""
+"""ABR209: a function run through a thread bridge returns an unevaluated QuerySet.
+
+The bridge is judged by the value model (``sync_to_async`` and kin, subclasses,
+aliases, partials, project decorators returning one), so a ``@staticmethod
+@to_thread`` def counts as surely as ``@sync_to_async``. A QuerySet returned inside a
+tuple, list or dict escapes too.
+"""
 
 from __future__ import annotations
 
 import ast
 
-from ..analysis import dataflow as df
-from ..analysis.contexts import decorator_target
+from ..analysis.dbwork import short
+from ..analysis.functions import own_returns
 from ..analysis.scopes import FunctionInfo
+from ..records.values import Kind, Origin
 from .base import Check, register
-from .orm_calls import short
 
 
 @register
@@ -23,56 +29,48 @@ class LazyQuerysetEscapes(Check):
     def visit(self, node: ast.AST, scope: FunctionInfo):
         a = self.analysis
         if isinstance(node, ast.FunctionDef):
-            for dec in node.decorator_list:
-                if self._is_bridge(decorator_target(dec)):
-                    fn = a.function_at(node)
-                    if fn is not None:
-                        yield from self._check_function(fn, short(decorator_target(dec)))
-                    return
+            if not node.decorator_list:
+                return
+            fn = a.function_at(node)
+            if fn is not None and a.function_model.facts(fn).threaded:
+                bridge = next((d for d in node.decorator_list if a.values.is_bridge(d, scope)), None)
+                yield from self._check_function(fn, short(bridge, 30) if bridge is not None else "a thread bridge")
             return
         call = node
-        if not call.args or not self._is_bridge(call.func):
+        if not call.args or not a.values.is_bridge(call.func, scope):
             return
         arg = call.args[0]
-        bridge = short(call.func)
+        bridge = short(call.func, 30)
         if isinstance(arg, ast.Lambda):
             fn = a.function_at(arg)
             if fn is not None:
                 yield from self._check_function(fn, bridge)
         elif isinstance(arg, (ast.Name, ast.Attribute)):
-            target = a.resolve_callable(arg, scope)
+            target = a.values.callee_name(arg, scope)
             fn = a.local_function(target) if target else None
             if fn is not None and not fn.is_async:
                 yield from self._check_function(fn, bridge)
-
-    def _is_bridge(self, expr: ast.expr) -> bool:
-        return self.analysis.qualify(expr) in self.knowledge.names("sync_to_async")
 
     def _check_function(self, fn: FunctionInfo, bridge: str):
         if id(fn.node) in self._done or fn.is_async:
             return
         self._done.add(id(fn.node))
-        flow = df.flow_of(self.analysis, fn)
-        for expr, where in _returns(fn):
-            value = flow.value_of(expr)
-            if value is None or value.kind != df.QUERYSET or value.origin == df.PARAM:
-                continue
-            yield self.finding("ABR209", where, queryset=short(expr), function=fn.name, bridge=bridge)
+        node = fn.node
+        returned = [(node.body, node.body)] if isinstance(node, ast.Lambda) else \
+            [(r.value, r) for r in own_returns(fn) if r.value is not None]
+        for expr, where in returned:
+            for part in _parts(expr):
+                value = self.analysis.values.of(part, fn)
+                if value is None or value.kind is not Kind.QUERYSET or value.origin is Origin.PARAM:
+                    continue
+                yield self.finding("ABR209", where, queryset=short(part, 40), function=fn.name, bridge=bridge)
+                break
 
 
-def _returns(fn: FunctionInfo):
-    """(returned expression, node to report) of a function; nested scopes excluded."""
-    node = fn.node
-    if isinstance(node, ast.Lambda):
-        yield node.body, node.body
-        return
-    stack = list(node.body)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(current, ast.Return) and current.value is not None:
-            yield current.value, current
-            continue
-        if isinstance(current, ast.stmt):
-            stack.extend(ast.iter_child_nodes(current))
+def _parts(expr: ast.expr) -> list[ast.expr]:
+    """The expression, or the items of a tuple / list / dict literal it is."""
+    if isinstance(expr, (ast.Tuple, ast.List)):
+        return [e for e in expr.elts if not isinstance(e, ast.Starred)]
+    if isinstance(expr, ast.Dict):
+        return [v for v in expr.values if v is not None]
+    return [expr]

@@ -1,103 +1,25 @@
-"""Django models of the project: which classes are models, their relation fields.
+"""Django models of the project (and Django's own): which classes are models, their
+relation fields, their managers.
 
-Per module, ``extract_fields`` records the raw ``name = SomeField(target, ...)``
-assignments of every class body (direct statements only, no walk) while the module
-is summarised. ``ModelIndex`` answers the questions lazily, through the project
-index: is this class a model (directly or through project/abstract bases, any
-import alias), what are its forward relations and their target models, which
-attribute of an instance is a related manager. Unknown answers are None.
+Answers come lazily from class summaries through the project index (any import
+alias, abstract and project bases, re-exports). Django's built-in models are known
+from ``rules/knowledge/django_orm.yaml`` even where Django is not installed.
+Unknown answers are None.
 """
 
 from __future__ import annotations
 
-import ast
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..records.summaries import FK, LABEL, M2M, O2O, UNRESOLVED_ATTR, Relation
+from ..records.values import Kind, Value
+from .resolver import MAX_FILE_BYTES
+
 if TYPE_CHECKING:
-    from ..analysis.module import ModuleAnalysis
     from .project import ProjectIndex
 
-FK = "fk"
-O2O = "o2o"
-M2M = "m2m"
-
-# A target string ``"app_label.Model"`` is stored as ``LABEL + "app_label.Model"``.
-LABEL = "label:"
 MAX_DEPTH = 8
-
-
-@dataclass(frozen=True)
-class RawField:
-    """``name = callee(target, related_name=...)`` in a class body, unresolved."""
-
-    name: str
-    callee: str  # qualified name of the field class
-    target: str | None  # qualified model name, LABEL + "app.Model", or None (unknown)
-    related_name: str | None
-    line: int
-
-
-@dataclass(frozen=True)
-class Relation:
-    name: str
-    kind: str  # FK, O2O or M2M
-    target: str | None  # qualified name of the related model, None when unknown
-    related_name: str | None
-    owner: str  # qualified name of the model declaring it
-
-
-def extract_fields(analysis: "ModuleAnalysis") -> dict[str, tuple[RawField, ...]]:
-    """Raw field assignments of every class of a module (cheap: class bodies only)."""
-    found: dict[str, tuple[RawField, ...]] = {}
-    for qualname, cls in analysis.classes.items():
-        fields = []
-        for stmt in cls.node.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target, value = stmt.targets[0], stmt.value
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                target, value = stmt.target, stmt.value
-            else:
-                continue
-            if not isinstance(target, ast.Name) or not isinstance(value, ast.Call):
-                continue
-            to = value.args[0] if value.args else None
-            related_name = None
-            for kw in value.keywords:
-                if kw.arg == "to":
-                    to = kw.value
-                elif kw.arg == "related_name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                    related_name = kw.value.value
-            if to is None:
-                continue
-            callee = analysis.qualify(value.func)
-            if callee is None:
-                continue
-            fields.append(RawField(target.id, callee, _target_of(analysis, to, qualname), related_name, stmt.lineno))
-        if fields:
-            found[qualname] = tuple(fields)
-    return found
-
-
-def _target_of(analysis: "ModuleAnalysis", expr: ast.expr, owner_local: str) -> str | None:
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        text = expr.value
-        if text == "self":
-            return analysis.full_name(owner_local)
-        if re.fullmatch(r"[A-Za-z_]\w*", text):
-            return analysis.full_name(text)
-        if re.fullmatch(r"[A-Za-z_]\w*\.[A-Za-z_]\w*", text):
-            return LABEL + text
-        return None
-    if isinstance(expr, (ast.Name, ast.Attribute)):
-        qual = analysis.qualify(expr)
-        if qual is None or qual.endswith("AUTH_USER_MODEL"):
-            return None
-        if "." not in qual:
-            return None  # a name bound by something else than a class or import
-        return qual
-    return None
 
 
 class ModelIndex:
@@ -113,6 +35,8 @@ class ModelIndex:
         self.fk_types = k.names("relation_fields")
         self.o2o_types = k.names("one_to_one_fields")
         self.m2m_types = k.names("many_to_many_fields")
+        self.builtin_relations = k.mapping("django_model_relations")
+        self.manager_bases = k.names("manager_bases") | k.names("queryset_bases")
         self._is_model: dict[str, bool | None] = {}
         self._fields: dict[str, dict[str, Relation]] = {}
         self._labels: dict[str, str | None] = {}
@@ -120,23 +44,6 @@ class ModelIndex:
         self._reverse: dict[tuple[str, str], tuple[bool, str | None]] = {}
 
     # -- classes ---------------------------------------------------------------
-    def _class(self, qualname: str, depth: int = 0):
-        """(summary, local qualname) of a project class, following re-exports."""
-        if depth > MAX_DEPTH:
-            return None
-        split = self.index._split(qualname)
-        if split is None:
-            return None
-        summary, local = split
-        if local in summary.classes:
-            return summary, local
-        head, _, rest = local.partition(".")
-        if head in summary.names:
-            target = summary.names[head] + (f".{rest}" if rest else "")
-            if target != qualname:
-                return self._class(target, depth + 1)
-        return None
-
     def is_model(self, qualname: str | None) -> bool | None:
         """True: a Django model class; False: a project class that is not; None: unknown."""
         if not qualname:
@@ -153,15 +60,14 @@ class ModelIndex:
             return True
         if qualname in self.not_models or depth > MAX_DEPTH:
             return False
-        found = self._class(qualname)
+        found = self.index.class_summary(qualname)
         if found is None:
             if qualname.split(".", 1)[0] in self.other_orms:
                 return False
             return _looks_like_third_party_model(qualname) or None
-        summary, local = found
         unknown = False
-        for base in summary.classes[local]:
-            if base.startswith("<attr>:"):
+        for base in found[1].bases:
+            if base.startswith(UNRESOLVED_ATTR):
                 unknown = True
                 continue
             answer = self.is_model(base)
@@ -171,26 +77,27 @@ class ModelIndex:
                 unknown = True
         return None if unknown else False
 
-    def model_name(self, qualname: str) -> str:
-        return qualname.rsplit(".", 1)[-1]
-
     # -- fields ----------------------------------------------------------------
     def fields(self, model: str | None) -> dict[str, Relation]:
-        """Forward relations of a project model, inherited ones included."""
+        """Relations of a model (forward FK/O2O/M2M), inherited ones included."""
         if not model:
             return {}
         if model in self._fields:
             return self._fields[model]
         self._fields[model] = {}  # cycle guard
         result: dict[str, Relation] = {}
-        found = self._class(model)
+        builtin = self.builtin_relations.get(model)
+        if isinstance(builtin, dict):
+            for name, entry in builtin.items():
+                if isinstance(entry, dict) and entry.get("kind") in (FK, O2O, M2M):
+                    result[name] = Relation(name, entry["kind"], entry.get("target"), entry.get("related_name"), model)
+        found = self.index.class_summary(model)
         if found is not None:
-            summary, local = found
-            full = f"{summary.module}.{local}" if summary.module else local
-            for base in reversed(summary.classes[local]):
-                if not base.startswith("<attr>:") and self.is_model(base):
+            full, summary = found
+            for base in reversed(summary.bases):
+                if not base.startswith(UNRESOLVED_ATTR) and self.is_model(base):
                     result.update(self.fields(base))
-            for raw in getattr(summary, "model_fields", {}).get(local, ()):
+            for raw in summary.fields:
                 kind = self.field_kind(raw.callee)
                 if kind is None:
                     result.pop(raw.name, None)
@@ -204,18 +111,17 @@ class ModelIndex:
             return self._field_kind[callee]
         self._field_kind[callee] = None
         if callee in self.o2o_types:
-            kind = O2O
+            kind: str | None = O2O
         elif callee in self.fk_types:
             kind = FK
         elif callee in self.m2m_types:
             kind = M2M
         else:
             kind = None
-            found = self._class(callee)
+            found = self.index.class_summary(callee)
             if found is not None:  # a project subclass of a relation field
-                summary, local = found
-                for base in summary.classes[local]:
-                    if not base.startswith("<attr>:"):
+                for base in found[1].bases:
+                    if not base.startswith(UNRESOLVED_ATTR):
                         kind = self.field_kind(base)
                         if kind:
                             break
@@ -227,10 +133,9 @@ class ModelIndex:
             return None
         if target.startswith(LABEL):
             return self._by_label(target[len(LABEL):])
-        found = self._class(target)
+        found = self.index.class_summary(target)
         if found is not None:
-            summary, local = found
-            return f"{summary.module}.{local}" if summary.module else local
+            return found[0]
         return target if self.is_model(target) else None
 
     def _by_label(self, label: str) -> str | None:
@@ -251,13 +156,41 @@ class ModelIndex:
                     if module:
                         candidates.append(module)
         for module in candidates:
-            found = self._class(f"{module}.{name}")
+            found = self.index.class_summary(f"{module}.{name}")
             if found is not None:
-                summary, local = found
-                result = f"{summary.module}.{local}"
+                result = found[0]
                 break
         self._labels[label] = result
         return result
+
+    # -- managers ------------------------------------------------------------------
+    def manager(self, model: str, attr: str) -> Value | None:
+        """``Model.<attr>`` when it is a manager: the default one, or a custom manager
+        (``objects = OrderManager()``, ``OrderQuerySet.as_manager()``, ``from_queryset``)."""
+        value = self._class_attribute(model, attr, 0)
+        if value is None:
+            return None
+        if value.kind is Kind.MANAGER:
+            return Value(Kind.MANAGER, model=model, cls=value.cls)
+        if value.kind is Kind.OBJECT and value.cls and self.index.class_derives(value.cls, self.manager_bases, frozenset()):
+            return Value(Kind.MANAGER, model=model, cls=value.cls)
+        return None
+
+    def _class_attribute(self, cls: str, attr: str, depth: int) -> Value | None:
+        if depth > MAX_DEPTH:
+            return None
+        found = self.index.class_summary(cls)
+        if found is None:
+            return None
+        summary = found[1]
+        if attr in summary.attributes:
+            return summary.attributes[attr]
+        for base in summary.bases:
+            if not base.startswith(UNRESOLVED_ATTR):
+                value = self._class_attribute(base, attr, depth + 1)
+                if value is not None:
+                    return value
+        return None
 
     # -- related managers --------------------------------------------------------
     def related_manager(self, model: str | None, attr: str) -> tuple[bool, str | None]:
@@ -274,30 +207,25 @@ class ModelIndex:
         relation = self.fields(model).get(attr)
         if relation is not None:
             result = (relation.kind == M2M, relation.target if relation.kind == M2M else None)
-        elif attr.endswith("_set") and len(attr) > 4:
+        elif attr.endswith("_set") and len(attr) > 4 and self.is_model(model):
             result = (True, None)
-        elif self._class(model) is not None:
+        elif self.index.class_summary(model) is not None:
             result = self._by_related_name(model, attr)
         self._reverse[key] = result
         return result
 
     def _by_related_name(self, model: str, attr: str) -> tuple[bool, str | None]:
         needle = re.compile(rb"related_name\s*=\s*['\"]" + re.escape(attr.encode()) + rb"['\"]")
-        for path in self.index.resolver.python_files():
-            try:
-                if path.stat().st_size > 2_000_000:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
+        resolver = self.index.resolver
+        for path, data in resolver.python_sources(MAX_FILE_BYTES):
             if not needle.search(data):
                 continue
-            module, _ = self.index.resolver.module_of(str(path))
+            module, _ = resolver.module_of(str(path))
             summary = self.index.summary(module) if module else None
             if summary is None:
                 continue
-            for local, raws in getattr(summary, "model_fields", {}).items():
-                for raw in raws:
+            for local, cls in summary.classes.items():
+                for raw in cls.fields:
                     if raw.related_name != attr:
                         continue
                     kind = self.field_kind(raw.callee)

@@ -1,58 +1,78 @@
 """The project index: facts about other modules of the project, computed on demand.
 
-Every answer is yes / no / unknown (None); unknown is never reported. Each module
-file is parsed at most once per process, and only when a question needs it.
+Implements ``records.project.Project`` for the analysis. Every answer is known or
+unknown; unknown is never reported. A module is parsed at most once per process,
+and only when a question needs it; the module being checked is summarised from
+its own analysis (no re-parse). Import cycles answer unknown for the module being
+built.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 import tokenize
-from dataclasses import dataclass
+from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..analysis import contexts
-from .resolver import ModuleResolver
-from .summary import FunctionSummary, ModuleSummary, summarize
+from ..analysis.module import ModuleAnalysis
+from ..analysis.summarize import live_summary, summarize
+from ..records.summaries import (
+    UNRESOLVED_ATTR, ClassSummary, Edge, FunctionSummary, ModuleSummary, Reach, Site, Step,
+)
+from ..records.values import Value
+from .models import ModelIndex
+from .resolver import MAX_FILE_BYTES, ModuleResolver
+from .source_names import SourceNames
 
 if TYPE_CHECKING:
-    from ..analysis.module import ModuleAnalysis
     from ..knowledge import Knowledge
 
-MAX_FILE_BYTES = 2_000_000
-MAX_DEPTH = 6
+MAX_DEPTH = 6  # re-export / base-class hops
+MAX_REACH = 500  # functions visited by one reach question
+_PARSE_ERRORS = (SyntaxError, ValueError, UnicodeError, OSError, RecursionError, MemoryError, LookupError)
 
 
 class ProjectIndex:
     def __init__(self, project_root: str | None, knowledge: "Knowledge") -> None:
         self.resolver = ModuleResolver(project_root)
         self.knowledge = knowledge
+        self.models = ModelIndex(self)
         self._summaries: dict[str, ModuleSummary | None] = {}
-        self._pending: dict[str, "ModuleAnalysis"] = {}
+        self._pending: dict[str, ModuleAnalysis] = {}
         self._building: set[str] = set()
-        self._memo: dict[tuple[str, str], object] = {}
+        self._reach_memo: dict[tuple[str, str], object] = {}
+        self._derives_memo: dict[tuple, bool] = {}
         self._source_names: SourceNames | None = None
-        self._models = None
 
-    @property
-    def models(self):
-        """Django model facts (index/models.py), built on first use."""
-        if self._models is None:
-            from .models import ModelIndex
+    # -- Project protocol: files --------------------------------------------
+    def module_of(self, filename: str) -> tuple[str | None, bool]:
+        return self.resolver.module_of(filename)
 
-            self._models = ModelIndex(self)
-        return self._models
+    def relative(self, filename: str) -> str:
+        return self.resolver.relative(filename)
+
+    def module_path(self, module: str) -> str | None:
+        path = self.resolver.find(module)
+        return str(path) if path is not None else None
+
+    def source_names(self) -> SourceNames:
+        """Names gathered by one text scan of the project, to skip look-ups cheaply."""
+        if self._source_names is None:
+            self._source_names = SourceNames.scan(self.resolver.python_sources(MAX_FILE_BYTES))
+        return self._source_names
 
     # -- modules ------------------------------------------------------------
-    def register(self, analysis: "ModuleAnalysis") -> None:
+    def register(self, analysis: ModuleAnalysis) -> None:
         """The module being checked: summarised from its analysis if someone asks.
 
         Only the current module is kept: holding every checked module's tree would
         grow a flake8 run's memory with the project; a module checked earlier is
         summarised from its file if a later question needs it.
         """
+        for module in self._pending:
+            self._summaries.pop(module, None)  # its live summary holds the tree: forget it
         self._pending.clear()
         if analysis.module and analysis.module not in self._summaries:
             self._pending[analysis.module] = analysis
@@ -64,9 +84,9 @@ class ProjectIndex:
             return None  # import cycle: unknown for now
         self._building.add(module)
         try:
-            pending = self._pending.pop(module, None)
+            pending = self._pending.get(module)
             if pending is not None:
-                result = summarize(pending)
+                result: ModuleSummary | None = live_summary(pending)
             else:
                 path = self.resolver.find(module)
                 result = self._summarize_file(path) if path is not None else None
@@ -76,8 +96,6 @@ class ProjectIndex:
         return result
 
     def _summarize_file(self, path: Path) -> ModuleSummary | None:
-        from ..analysis.module import ModuleAnalysis
-
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 return None
@@ -86,183 +104,208 @@ class ProjectIndex:
             tree = ast.parse(source, filename=str(path))
             analysis = ModuleAnalysis(tree, str(path), self.knowledge, self)
             return summarize(analysis)
-        except (SyntaxError, ValueError, UnicodeError, OSError, RecursionError, MemoryError, LookupError):
+        except _PARSE_ERRORS:
             return None
 
-    def _split(self, qualname: str) -> tuple[ModuleSummary, str] | None:
+    def split(self, qualname: str) -> tuple[ModuleSummary, str] | None:
         """Split ``pkg.mod.Class.meth`` into the module summary and ``Class.meth``."""
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             module = ".".join(parts[:cut])
-            if self.resolver.find(module) is None and module not in self._pending and module not in self._summaries:
+            if module not in self._summaries and module not in self._pending and self.resolver.find(module) is None:
                 continue
             summary = self.summary(module)
             if summary is not None:
                 return summary, ".".join(parts[cut:])
         return None
 
-    # -- functions and classes ----------------------------------------------
-    def function(self, qualname: str, depth: int = 0) -> FunctionSummary | None:
+    def _follow(self, qualname: str, pick: Callable[[ModuleSummary, str], object], depth: int = 0) -> object:
+        """``pick(summary, local)`` for the module defining ``qualname``, following
+        re-exports (``from .services import sync_orders``) to where it is defined."""
         if depth > MAX_DEPTH:
             return None
-        split = self._split(qualname)
+        split = self.split(qualname)
         if split is None:
             return None
         summary, local = split
-        found = summary.functions.get(local)
+        found = pick(summary, local)
         if found is not None:
             return found
         head, _, rest = local.partition(".")
-        if head in summary.names:  # re-exported: ``from .services import sync_orders``
+        if head in summary.names:
             target = summary.names[head] + (f".{rest}" if rest else "")
             if target != qualname:
-                return self.function(target, depth + 1)
-        if rest and "." not in rest and head in summary.classes:
-            method = self.find_method(f"{summary.module}.{head}", rest, depth + 1)
-            if method and method != qualname:
-                return self.function(method, depth + 1)
+                return self._follow(target, pick, depth + 1)
         return None
+
+    # -- functions and classes ----------------------------------------------
+    def function(self, qualname: str) -> FunctionSummary | None:
+        def pick(summary: ModuleSummary, local: str) -> FunctionSummary | None:
+            found = summary.functions.get(local)
+            if found is not None:
+                return found
+            head, _, rest = local.rpartition(".")
+            if head and "." not in rest and head in summary.classes:
+                method = self.find_method(f"{_prefix(summary)}{head}", rest)
+                if method and method != qualname:
+                    return self.function(method)
+            return None
+
+        result = self._follow(qualname, pick)
+        return result if isinstance(result, FunctionSummary) else None
+
+    def class_summary(self, qualname: str) -> tuple[str, ClassSummary] | None:
+        def pick(summary: ModuleSummary, local: str) -> tuple[str, ClassSummary] | None:
+            found = summary.classes.get(local)
+            return (f"{_prefix(summary)}{local}", found) if found is not None else None
+
+        result = self._follow(qualname, pick)
+        return result if isinstance(result, tuple) else None
+
+    def global_value(self, qualname: str) -> Value | None:
+        def pick(summary: ModuleSummary, local: str) -> Value | None:
+            return summary.globals.get(local)
+
+        result = self._follow(qualname, pick)
+        return result if isinstance(result, Value) else None
 
     def find_method(self, class_qualname: str, name: str, depth: int = 0) -> str | None:
         if depth > MAX_DEPTH:
             return None
-        split = self._split(class_qualname)
-        if split is None:
+        found = self.class_summary(class_qualname)
+        if found is None:
             return None
-        summary, local = split
-        if local not in summary.classes:
-            if local in summary.names:
-                return self.find_method(summary.names[local], name, depth + 1)
-            return None
-        if f"{local}.{name}" in summary.functions:
-            return f"{summary.module}.{local}.{name}"
-        for base in summary.classes[local]:
-            found = self.find_method(base, name, depth + 1)
-            if found:
-                return found
+        own, summary = found
+        if name in summary.methods:
+            return f"{own}.{name}"
+        for base in summary.bases:
+            if base.startswith(UNRESOLVED_ATTR):
+                continue
+            method = self.find_method(base, name, depth + 1)
+            if method:
+                return method
         return None
 
-    def class_derives(self, class_qualname: str, targets: frozenset[str], attr_targets: frozenset[str], depth: int = 0) -> bool:
-        if depth > MAX_DEPTH:
-            return False
+    def class_derives(self, class_qualname: str, targets: frozenset[str], attr_targets: frozenset[str],
+                      depth: int = 0) -> bool:
+        key = (class_qualname, targets, attr_targets)
+        if depth == 0 and key in self._derives_memo:
+            return self._derives_memo[key]
+        result = False
+        if depth <= MAX_DEPTH:
+            found = self.class_summary(class_qualname)
+            if found is not None:
+                for base in found[1].bases:
+                    if base in targets:
+                        result = True
+                    elif base.startswith(UNRESOLVED_ATTR):
+                        result = base[len(UNRESOLVED_ATTR):] in attr_targets
+                    else:
+                        result = self.class_derives(base, targets, attr_targets, depth + 1)
+                    if result:
+                        break
         if depth == 0:
-            key = ("derives", class_qualname, targets, attr_targets)
-            if key not in self._memo:
-                self._memo[key] = self.class_derives(class_qualname, targets, attr_targets, 1)
-            return self._memo[key]
-        split = self._split(class_qualname)
-        if split is None:
-            return False
-        summary, local = split
-        bases = summary.classes.get(local)
-        if bases is None:
-            if local in summary.names:
-                target = summary.names[local]
-                return target in targets or self.class_derives(target, targets, attr_targets, depth + 1)
-            return False
-        for base in bases:
-            if base in targets:
-                return True
-            if base.startswith("<attr>:"):
-                if base[7:] in attr_targets:
-                    return True
-            elif self.class_derives(base, targets, attr_targets, depth + 1):
-                return True
-        return False
+            self._derives_memo[key] = result
+        return result
 
     # -- transitive facts ------------------------------------------------------
-    def is_async(self, qualname: str) -> bool | None:
-        fn = self.function(qualname)
-        return None if fn is None else fn.is_async
-
     def runner_param(self, qualname: str) -> int | None:
         if qualname.rsplit(".", 1)[-1] not in self.source_names().runner_candidates:
             return None  # no function of that name sits next to a loop API anywhere
         fn = self.function(qualname)
         return None if fn is None else fn.runner_param
 
-    def source_names(self) -> "SourceNames":
-        """Names gathered by one text scan of the project, to skip parses cheaply."""
-        if self._source_names is None:
-            self._source_names = SourceNames.scan(self.resolver.python_sources(MAX_FILE_BYTES))
-        return self._source_names
-
-    def split(self, qualname: str) -> tuple[ModuleSummary, str] | None:
-        return self._split(qualname)
-
-    def db_site(self, qualname: str) -> tuple[str, int] | None | bool:
-        """(function, line) of database work the function does itself or through project
-        callees; False when it provably does none; None when the function is unknown."""
+    def db_reach(self, qualname: str) -> Reach | None | bool:
         fn = self.function(qualname)
         if fn is None:
             return None
-        return self._reach(fn, "db", lambda f: f.db_line is not None, line=lambda f: f.db_line) or False
+        return self._reach(fn, "db", lambda f: f.db, through_async=True) or False
 
-    def sync_orm_site(self, qualname: str, through_async: bool = True) -> tuple[str, int] | None:
-        """(function, line) of a sync ORM query the function reaches, or None."""
+    def sync_db_reach(self, qualname: str, through_async: bool = True) -> Reach | None:
         fn = self.function(qualname)
         if fn is None:
             return None
-        key = "sync_orm" if through_async else "sync_orm_sync_only"
-        return self._reach(fn, key, lambda f: f.sync_orm_line is not None, lambda f: f.sync_orm_line, through_async)
+        key = "sync_db" if through_async else "sync_db_sync_only"
+        return self._reach(fn, key, lambda f: f.sync_db, through_async)
 
-    def _reach(self, start: FunctionSummary, key: str, has, line, through_async: bool = True):
-        """Breadth-first over project calls; returns (qualname, line) of a hit or None."""
+    def _reach(self, start: FunctionSummary, key: str, site_of: Callable[[FunctionSummary], Site | None],
+               through_async: bool) -> Reach | None:
+        """Breadth-first over project calls: the path to the first function with a site."""
         memo_key = (key, start.qualname)
-        if memo_key in self._memo:
-            return self._memo[memo_key]
-        seen = {start.qualname}
-        queue = [start]
-        hit = None
-        while queue and hit is None and len(seen) < 500:
-            fn = queue.pop(0)
-            if has(fn):
-                hit = (fn.qualname, line(fn))
+        if memo_key in self._reach_memo:
+            return self._reach_memo[memo_key]  # type: ignore[return-value]
+        came_from: dict[str, tuple[FunctionSummary, Edge] | None] = {start.qualname: None}
+        queue: deque[FunctionSummary] = deque([start])
+        result: Reach | None = None
+        while queue and len(came_from) < MAX_REACH:
+            fn = queue.popleft()
+            site = site_of(fn)
+            if site is not None:
+                result = _path(came_from, fn, site)
                 break
-            for callee in fn.calls:
-                if callee in seen:
+            for edge, entered in _edges(fn):
+                if edge.callee in came_from:
                     continue
-                seen.add(callee)
-                target = self.function(callee)
-                if target is None or (target.is_async and not through_async and target is not start):
+                target = self.function(edge.callee)
+                if target is None or target.threaded and key != "db":
                     continue
+                if not entered and not target.runs_body:
+                    continue  # calling a generator / context manager runs nothing
+                if target.is_async and not through_async:
+                    continue
+                came_from[edge.callee] = (fn, edge)
+                came_from[target.qualname] = (fn, edge)
                 queue.append(target)
-        self._memo[memo_key] = hit
-        return hit
-
-    # -- who calls a function ---------------------------------------------------
-    def reached_from_worker(self, qualname: str, _seen: set[str] | None = None, _depth: int = 0) -> str | None:
-        """The worker-context function (qualified) that reaches ``qualname`` through
-        sync project calls, searching the whole project; None when none does."""
-        memo_key = ("worker", qualname)
-        if memo_key in self._memo:
-            return self._memo[memo_key]
-        seen = _seen if _seen is not None else set()
-        seen.add(qualname)
-        result = None
-        if _depth <= 4:
-            short = qualname.rsplit(".", 1)[-1]
-            for summary in self._modules_mentioning(short):
-                for fn in summary.functions.values():
-                    if qualname not in fn.calls or fn.qualname in seen:
-                        continue
-                    if fn.context in contexts.WORKER_CONTEXTS:
-                        result = fn.qualname
-                    elif not fn.is_async and fn.context not in contexts.EXEMPT_CONTEXTS:
-                        result = self.reached_from_worker(fn.qualname, seen, _depth + 1)
-                    if result:
-                        break
-                if result:
-                    break
-        self._memo[memo_key] = result
+        self._reach_memo[memo_key] = result
         return result
 
-    def _modules_mentioning(self, name: str):
-        needle = name.encode()
-        pattern = re.compile(rb"\b" + re.escape(needle) + rb"\b")
-        for path, data in self.resolver.python_sources(MAX_FILE_BYTES):
-            if needle not in data or not pattern.search(data):
-                continue
+    # -- who calls a function ---------------------------------------------------
+    def reached_from_worker(self, qualname: str) -> str | None:
+        """A worker-context function that reaches ``qualname`` through sync project calls."""
+        return self._reached_from(qualname, "worker", lambda f: f.context in contexts.WORKER_CONTEXTS)
+
+    def reached_from_async(self, qualname: str) -> str | None:
+        """An ``async def`` that calls ``qualname`` directly or through sync project calls."""
+        return self._reached_from(qualname, "async", lambda f: f.is_async)
+
+    def _reached_from(self, qualname: str, key: str, is_origin: Callable[[FunctionSummary], bool]) -> str | None:
+        memo_key = (key, qualname)
+        if memo_key in self._reach_memo:
+            return self._reach_memo[memo_key]  # type: ignore[return-value]
+        self._reach_memo[memo_key] = None  # cycle guard
+        seen = {qualname}
+        frontier = [qualname]
+        result = None
+        for _depth in range(5):
+            following = []
+            for target in frontier:
+                for caller in self.callers(target):
+                    if caller.qualname in seen:
+                        continue
+                    seen.add(caller.qualname)
+                    if is_origin(caller):
+                        result = caller.qualname
+                        break
+                    if not caller.is_async and not caller.threaded and caller.context not in contexts.EXEMPT_CONTEXTS:
+                        following.append(caller.qualname)
+                if result:
+                    break
+            if result or not following:
+                break
+            frontier = following
+        self._reach_memo[memo_key] = result
+        return result
+
+    def callers(self, qualname: str) -> Iterator[FunctionSummary]:
+        """Project functions whose body calls ``qualname`` (sync calls that run it)."""
+        short = qualname.rsplit(".", 1)[-1]
+        for summary in self._modules_mentioning(short):
+            for fn in summary.functions.values():
+                if any(edge.callee == qualname for edge in fn.calls):
+                    yield fn
+
+    def _modules_mentioning(self, name: str) -> Iterator[ModuleSummary]:
+        for path in self.resolver.files_mentioning(name):
             module, _ = self.resolver.module_of(str(path))
             if module is None:
                 continue
@@ -271,35 +314,23 @@ class ProjectIndex:
                 yield summary
 
 
-
-_DEF = re.compile(rb"\bdef\s+(\w+)")
-_ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
-_BRIDGED_DEF = re.compile(
-    rb"@\s*(?:[\w.]+\.)?(?:database_)?sync_to_async\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)"
-)
+def _prefix(summary: ModuleSummary) -> str:
+    return f"{summary.module}." if summary.module else ""
 
 
-@dataclass(frozen=True)
-class SourceNames:
-    """Function names found by a text scan of every project file (no parsing).
+def _edges(fn: FunctionSummary) -> Iterator[tuple[Edge, bool]]:
+    entered = {edge.callee for edge in fn.enters}
+    for edge in fn.calls:
+        yield edge, edge.callee in entered
 
-    ``awaitable``: ``async def`` names and ``@sync_to_async`` defs. ``runner_candidates``:
-    every def in a file that mentions a loop-running API; a runner is one of them.
-    """
 
-    awaitable: frozenset[str]
-    runner_candidates: frozenset[str]
-
-    @classmethod
-    def scan(cls, sources) -> "SourceNames":
-        awaitable: set[bytes] = set()
-        runners: set[bytes] = set()
-        for _path, data in sources:
-            if b"async" in data:
-                awaitable.update(_ASYNC_DEF.findall(data))
-                if b"sync_to_async" in data:
-                    awaitable.update(_BRIDGED_DEF.findall(data))
-            if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
-                runners.update(_DEF.findall(data))
-        decode = lambda names: frozenset(n.decode("ascii", "replace") for n in names)  # noqa: E731
-        return cls(awaitable=decode(awaitable), runner_candidates=decode(runners))
+def _path(came_from: dict[str, tuple[FunctionSummary, Edge] | None], end: FunctionSummary, site: Site) -> Reach:
+    steps = [Step(end.qualname, end.path, site.line, site.col, site.what)]
+    current = came_from.get(end.qualname)
+    while current is not None:
+        caller, edge = current
+        callee = edge.callee.rsplit(".", 1)[-1]
+        steps.append(Step(caller.qualname, caller.path, edge.line, edge.col, f"calls `{callee}()`"))
+        current = came_from.get(caller.qualname)
+    steps.reverse()
+    return tuple(steps)

@@ -1,0 +1,305 @@
+"""Reaching definitions inside one function: which binding of a name a use sees.
+
+Only straight-line bindings are trusted: a name bound in a branch the use does not
+sit in, re-bound inside a loop around the use, or bound by anything the model does
+not follow (``with ... as``, ``except ... as``, ``global``, augmented assignment,
+``del``, a ``match`` capture, ...) has no known definition (``Opaque``).
+Kind-agnostic: ``values.py`` decides what a binding's source is.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Union
+
+from .scopes import FunctionInfo
+from .walker import parent_of
+
+_COMPS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+# -- what a binding binds ------------------------------------------------------------
+@dataclass(frozen=True)
+class Assigned:
+    """``name = expr`` (also ``name: T = expr``, ``(name := expr)``)."""
+
+    expr: ast.expr
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """``a, b = expr``: item ``index`` of ``count``."""
+
+    expr: ast.expr
+    index: int
+    count: int
+
+
+@dataclass(frozen=True)
+class LoopTarget:
+    """``for name in iterable`` / ``async for``."""
+
+    iterable: ast.expr
+    is_async: bool
+
+
+@dataclass(frozen=True)
+class Parameter:
+    arg: ast.arg
+    index: int  # position among positional-or-keyword parameters (0 = self for methods)
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """Bound by something the model does not follow."""
+
+
+Source = Union[Assigned, Unpacked, LoopTarget, Parameter, Opaque]
+OPAQUE = Opaque()
+
+
+@dataclass(eq=False)
+class Binding:
+    name: str
+    pos: tuple[int, int]  # where the binding takes effect
+    stmt: ast.AST | None  # the statement that binds (None: a parameter)
+    source: Source
+
+
+def position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def end_position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+
+
+class Bindings:
+    """The bindings of one function (or lambda) body, and which one a use sees."""
+
+    def __init__(self, fn: FunctionInfo, body: list[ast.stmt] | None = None) -> None:
+        self.fn = fn
+        self.by_name: dict[str, list[Binding]] = {}
+        self.opaque: set[str] = set()  # ``global`` / ``nonlocal``: never followed
+        self._stores: set[int] = set()  # Name nodes already recorded as targets
+        node = fn.node
+        if node is not None:
+            self._parameters(node)
+            if isinstance(node, ast.Lambda):
+                return
+            body = node.body
+        self._collect(body or [])
+
+    # -- collecting ------------------------------------------------------------------
+    def _add(self, name: str, pos: tuple[int, int], stmt: ast.AST | None, source: Source) -> None:
+        self.by_name.setdefault(name, []).append(Binding(name, pos, stmt, source))
+
+    def _parameters(self, node: ast.AST) -> None:
+        args = node.args  # type: ignore[attr-defined]
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                self._add(extra.arg, (0, 0), None, OPAQUE)
+        for number, arg in enumerate([*args.posonlyargs, *args.args, *args.kwonlyargs]):
+            self._add(arg.arg, (0, 0), None, Parameter(arg, number))
+
+    def _collect(self, body: list[ast.stmt]) -> None:
+        stack: list[ast.AST] = list(reversed(body))
+        while stack:
+            current = stack.pop()
+            kind = type(current)
+            if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                self._add(current.name, end_position(current), current, OPAQUE)  # type: ignore[attr-defined]
+                stack.extend(current.decorator_list)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.Lambda:
+                continue
+            if kind in _COMPS:
+                # comprehension targets are local to it; a walrus inside binds here
+                for gen in current.generators:  # type: ignore[attr-defined]
+                    stack.append(gen.iter)
+                    stack.extend(gen.ifs)
+                if kind is ast.DictComp:
+                    stack.extend([current.key, current.value])  # type: ignore[attr-defined]
+                else:
+                    stack.append(current.elt)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.Assign:
+                for target in current.targets:  # type: ignore[attr-defined]
+                    self._target(target, current, current.value)  # type: ignore[attr-defined]
+            elif kind is ast.AnnAssign:
+                if current.value is not None:  # type: ignore[attr-defined]
+                    self._target(current.target, current, current.value)  # type: ignore[attr-defined]
+            elif kind is ast.NamedExpr:
+                target = current.target  # type: ignore[attr-defined]
+                self._stores.add(id(target))
+                self._add(target.id, end_position(current), statement_of(current), Assigned(current.value))  # type: ignore[attr-defined]
+            elif kind in (ast.For, ast.AsyncFor):
+                target = current.target  # type: ignore[attr-defined]
+                if isinstance(target, ast.Name):
+                    self._stores.add(id(target))
+                    source = LoopTarget(current.iter, kind is ast.AsyncFor)  # type: ignore[attr-defined]
+                    self._add(target.id, end_position(current.iter), current, source)  # type: ignore[attr-defined]
+            elif kind in (ast.Global, ast.Nonlocal):
+                self.opaque.update(current.names)  # type: ignore[attr-defined]
+            elif kind is ast.ExceptHandler and current.name:  # type: ignore[attr-defined]
+                self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]
+            elif kind in (ast.Import, ast.ImportFrom):
+                for alias in current.names:  # type: ignore[attr-defined]
+                    self._add((alias.asname or alias.name).split(".")[0], end_position(current), current, OPAQUE)
+            elif kind is ast.Name and type(current.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                # any other store/del (augmented assignment, with-as, del, ...) is unknown
+                if id(current) not in self._stores:
+                    self._add(current.id, position(current), statement_of(current), OPAQUE)  # type: ignore[attr-defined]
+            elif kind in (ast.MatchAs, ast.MatchStar) and current.name:  # type: ignore[attr-defined]
+                self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]
+            elif kind is ast.MatchMapping and current.rest:  # type: ignore[attr-defined]
+                self._add(current.rest, position(current), current, OPAQUE)  # type: ignore[attr-defined]
+            stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+    def _target(self, target: ast.expr, stmt: ast.AST, value: ast.expr) -> None:
+        pos = end_position(stmt)
+        if isinstance(target, ast.Name):
+            self._stores.add(id(target))
+            self._add(target.id, pos, stmt, Assigned(value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            count = len(target.elts)
+            starred = any(isinstance(elt, ast.Starred) for elt in target.elts)
+            for number, elt in enumerate(target.elts):
+                if isinstance(elt, ast.Name):
+                    self._stores.add(id(elt))
+                    source: Source = OPAQUE if starred else Unpacked(value, number, count)
+                    self._add(elt.id, pos, stmt, source)
+
+    # -- looking up --------------------------------------------------------------------
+    def binds(self, name: str) -> bool:
+        return name in self.by_name or name in self.opaque
+
+    def only(self, name: str) -> Binding | None:
+        """The single binding of ``name`` in this body (for uses from nested functions)."""
+        found = self.by_name.get(name)
+        if name in self.opaque or not found or len(found) != 1:
+            return None
+        return found[0]
+
+    def reaching(self, use: ast.Name) -> Binding | None:
+        """The binding ``use`` sees, or None when it cannot be told (or there is none)."""
+        name = use.id
+        if name in self.opaque:
+            return None
+        bindings = self.by_name.get(name)
+        if not bindings:
+            return None
+        where = position(use)
+        before = [b for b in bindings if b.pos <= where]
+        if not before:
+            return None
+        chosen = max(before, key=lambda b: b.pos)
+        if not self._dominates(chosen, use):
+            return None
+        if any(b is not chosen and chosen.pos < b.pos <= where for b in bindings):
+            return None
+        if self._rebound_in_loop(bindings, use, where, chosen):
+            return None
+        return chosen
+
+    def _dominates(self, binding: Binding, use: ast.AST) -> bool:
+        stmt = binding.stmt
+        if stmt is None:
+            return True
+        holder = parent_of(stmt)
+        block = _block_containing(holder, stmt)
+        if block is None:
+            return False
+        # ``try: x = ... except E: return`` binds x for the code after the try
+        while isinstance(holder, ast.Try) and block is holder.body and not _inside(use, holder.body) \
+                and all(h.body and isinstance(h.body[-1], _EXITS) for h in holder.handlers):
+            stmt = holder
+            holder = parent_of(stmt)
+            block = _block_containing(holder, stmt)
+            if block is None:
+                return False
+        node: ast.AST | None = use
+        top = self.fn.node
+        while node is not None and node is not top:
+            if node is stmt:
+                if isinstance(binding.source, LoopTarget):
+                    return _inside(use, stmt.body)  # type: ignore[attr-defined]
+                return False
+            if parent_of(node) is holder:
+                return node in block and block.index(node) > block.index(stmt)
+            node = parent_of(node)
+        return False
+
+    def _rebound_in_loop(self, bindings: list[Binding], use_node: ast.AST, use: tuple[int, int],
+                         chosen: Binding) -> bool:
+        loops = []
+        node = parent_of(use_node)
+        top = self.fn.node
+        while node is not None and node is not top:
+            if isinstance(node, _LOOPS):
+                loops.append(node)
+            node = parent_of(node)
+        if not loops:
+            return False
+        for b in bindings:
+            if b is chosen or b.stmt is None or b.pos <= use:
+                continue
+            for loop in loops:
+                if position(loop) <= b.pos <= end_position(loop):
+                    return True
+        return False
+
+
+def comprehension_target(use: ast.Name, top: ast.AST | None) -> ast.comprehension | None | bool:
+    """The comprehension clause that binds ``use`` (False: bound by a comprehension in a
+    way that is not followed, e.g. tuple targets; None: not a comprehension variable)."""
+    child: ast.AST = use
+    current = parent_of(use)
+    while current is not None and current is not top:
+        if isinstance(current, _COMPS):
+            for gen in current.generators:
+                if child is gen.iter and gen is current.generators[0]:
+                    continue  # the first iterable runs in the enclosing scope
+                if _binds(gen.target, use.id):
+                    return gen if isinstance(gen.target, ast.Name) else False
+        child = current
+        current = parent_of(current)
+    return None
+
+
+def _binds(target: ast.AST, name: str) -> bool:
+    if isinstance(target, ast.Name):
+        return target.id == name
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return any(_binds(elt, name) for elt in target.elts)
+    if isinstance(target, ast.Starred):
+        return _binds(target.value, name)
+    return False
+
+
+def statement_of(node: ast.AST) -> ast.AST | None:
+    current: ast.AST | None = node
+    while current is not None and not isinstance(current, ast.stmt):
+        current = parent_of(current)
+    return current
+
+
+def _block_containing(holder: ast.AST | None, stmt: ast.AST) -> list | None:
+    if holder is None:
+        return None
+    for _name, value in ast.iter_fields(holder):
+        if isinstance(value, list) and any(item is stmt for item in value):
+            return value
+    return None
+
+
+def _inside(node: ast.AST, block: list) -> bool:
+    current: ast.AST | None = node
+    while current is not None:
+        if any(current is item for item in block):
+            return True
+        current = parent_of(current)
+    return False

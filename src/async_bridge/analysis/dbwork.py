@@ -1,0 +1,149 @@
+"""The database work a function's own body does (SPEC.md, "Sync DB work").
+
+Sync database work: an ORM query method on a known manager/QuerySet, a QuerySet
+evaluated synchronously, a model or related-manager write, a forward relation read
+on an instance the function fetched without ``select_related``, a sync-only Django
+DB API. Database work adds the ``a``-twins and thread bridges (``sync_to_async``).
+What callees do is the project index's question (transitive reach over summaries).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from ..records.summaries import Site
+from ..records.values import Kind
+from . import guards, orm
+from .scopes import FunctionInfo
+from .walker import parent_of
+
+if TYPE_CHECKING:
+    from .module import ModuleAnalysis
+
+
+def short(expr: ast.AST, limit: int = 60) -> str:
+    """Source-like text with call arguments elided: ``Order.objects.filter(...).first``."""
+    text = _short(expr)
+    return text if len(text) <= limit else "..." + text[-(limit - 3):]
+
+
+def _short(expr: ast.AST) -> str:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return f"{_short(expr.value)}.{expr.attr}"
+    if isinstance(expr, ast.Call):
+        return f"{_short(expr.func)}({'...' if expr.args or expr.keywords else ''})"
+    if isinstance(expr, ast.Subscript):
+        return f"{_short(expr.value)}[...]"
+    if isinstance(expr, ast.Await):
+        return f"(await {_short(expr.value)})"
+    try:
+        return ast.unparse(expr)  # type: ignore[arg-type]
+    except Exception:  # pragma: no cover - unparse of odd nodes
+        return "<expr>"
+
+
+def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None, Site | None]:
+    """(first database work, first sync database work) of ``fn``'s own body."""
+    if fn.node is None:
+        return None, None
+    found: list[tuple[tuple[int, int], Site, bool]] = []  # (position, site, sync)
+    for call in fn.calls:
+        sync = _sync_call(analysis, call, fn)
+        if sync is not None:
+            found.append(((call.lineno, call.col_offset), sync, True))
+            continue
+        other = _async_call(analysis, call, fn)
+        if other is not None:
+            found.append(((call.lineno, call.col_offset), other, False))
+    for kind in orm.EVALUATION_NODES:
+        if kind is ast.Call:
+            continue
+        for node in analysis.scope_nodes(fn, kind):
+            for item, _value in orm.evaluations(analysis, node, fn):
+                if not guards.deliberate_or_elsewhere(analysis, item.node, fn):
+                    where = item.node
+                    found.append(((where.lineno, where.col_offset),  # type: ignore[attr-defined]
+                                  _site(where, f"{item.shown} over `{short(item.expr)}`"), True))
+    for call in fn.calls:
+        for item, _value in orm.evaluations(analysis, call, fn):
+            if not guards.deliberate_or_elsewhere(analysis, call, fn):
+                found.append(((call.lineno, call.col_offset), _site(call, f"{item.shown} of `{short(item.expr)}`"), True))
+    for loop in (*analysis.scope_nodes(fn, ast.AsyncFor), *analysis.scope_nodes(fn, ast.comprehension)):
+        if getattr(loop, "is_async", 0) or isinstance(loop, ast.AsyncFor):
+            source = analysis.values.of(loop.iter, fn)  # type: ignore[attr-defined]
+            if source is not None and source.kind in (Kind.QUERYSET, Kind.ASYNC_ITERATOR):
+                where = loop.iter  # type: ignore[attr-defined]
+                found.append(((where.lineno, where.col_offset), _site(where, f"`async for` over `{short(where)}`"), False))
+    for node in analysis.scope_nodes(fn, ast.Attribute):
+        read = orm.lazy_relation(analysis, node, fn)
+        if read is not None and read.instance.origin.value == "query":
+            found.append(((node.lineno, node.col_offset), _site(node, f"`{short(node)}` (lazy relation)"), True))
+    if not fn.is_lambda:
+        for dec in fn.node.decorator_list:  # type: ignore[attr-defined]
+            if analysis.values.is_bridge(dec, fn.parent or analysis.module_scope):
+                found.append(((dec.lineno, dec.col_offset), _site(dec, "a thread bridge"), False))
+    if not found:
+        return None, None
+    found.sort(key=lambda item: item[0])
+    db = found[0][1]
+    sync_db = next((site for _pos, site, sync in found if sync), None)
+    return db, sync_db
+
+
+def _site(node: ast.AST, what: str) -> Site:
+    return Site(node.lineno, node.col_offset, what)  # type: ignore[attr-defined]
+
+
+def _sync_call(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo) -> Site | None:
+    """A call that does sync database work right here."""
+    if guards.awaited(call) or guards.deliberate_or_elsewhere(analysis, call, fn):
+        return None
+    op = orm.orm_call(analysis, call, fn)
+    if op is not None and op.op != orm.TWIN:
+        if op.op == orm.QUERY and _memoized_in_global(call, fn):
+            return None
+        return _site(call, f"`{short(call.func)}()`")
+    func = call.func
+    if isinstance(func, (ast.Name, ast.Attribute)):
+        info = analysis.vocab.sync_functions.get(analysis.qualify(func) or "")
+        if isinstance(info, dict) and info.get("why") in ("query", "session"):
+            return _site(call, f"`{short(func)}()`")
+    return None
+
+
+def _async_call(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo) -> Site | None:
+    """A call that does (or hands off) database work asynchronously: an ``a``-twin or a bridge."""
+    op = orm.orm_call(analysis, call, fn)
+    if op is not None and op.op == orm.TWIN:
+        return _site(call, f"`{short(call.func)}()`")
+    if analysis.values.is_bridge(call.func, fn):
+        return _site(call, f"`{short(call.func)}()`")
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in analysis.vocab.django_only_async_methods:
+        return _site(call, f"`{short(func)}()`")
+    return None
+
+
+def _memoized_in_global(call: ast.Call, fn: FunctionInfo) -> bool:
+    """``CACHE = Model.objects.get(...)`` with ``global CACHE``: a one-time, cached load.
+
+    Callers reach the query only on a cold cache, which projects warm at start-up,
+    so it does not make every caller a sync-ORM caller.
+    """
+    node = fn.node
+    if node is None or fn.is_lambda:
+        return False
+    parent = parent_of(call)
+    if not (isinstance(parent, ast.Assign) and parent.value is call):
+        return False
+    names = {t.id for t in parent.targets if isinstance(t, ast.Name)}
+    if not names:
+        return False
+    declared: set[str] = set()
+    for stmt in ast.walk(node):
+        if isinstance(stmt, ast.Global):
+            declared.update(stmt.names)
+    return names <= declared

@@ -1,0 +1,169 @@
+"""What a function of this module is, once its decorators are applied.
+
+Whether calling it gives an awaitable, whether calling it runs its body at all
+(generators and ``@contextmanager`` functions run nothing until iterated or
+entered), whether a bridge runs it in a worker thread, and what calling it gives.
+Computed lazily per function, with the same semantic model the rules use.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..records.values import Kind, Value
+from .scopes import FunctionInfo
+from .walker import parent_of
+
+if TYPE_CHECKING:
+    from .module import ModuleAnalysis
+
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+@dataclass
+class FunctionFacts:
+    value: Value | None  # what the def's name is bound to (None: an unknown decorator)
+    awaitable: bool  # calling it gives an awaitable that must be awaited
+    runs_body: bool  # calling it runs its body (False: generator, context manager)
+    threaded: bool  # a bridge runs its body in a worker thread
+    generator: bool
+    _returns: object = field(default=None, repr=False)  # Value | None once computed; _PENDING before
+
+    @property
+    def returns(self) -> Value | None:
+        return self._returns if isinstance(self._returns, Value) else None
+
+
+_PENDING = object()
+_DONE_NONE = object()
+
+
+def decorator_target(dec: ast.expr) -> ast.expr:
+    """``@foo(...)`` -> ``foo``; ``@foo`` -> ``foo``."""
+    return dec.func if isinstance(dec, ast.Call) else dec
+
+
+def enters_body(call: ast.Call) -> bool:
+    """``with cm(...):`` / ``for x in gen(...):``: a deferred body runs right here."""
+    parent = parent_of(call)
+    if isinstance(parent, ast.withitem) and parent.context_expr is call:
+        return True
+    return isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is call
+
+
+def is_generator(node: ast.AST) -> bool:
+    """Whether a function body yields (nested functions and classes excluded)."""
+    stack = list(getattr(node, "body", ()))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(current, _NESTED):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return False
+
+
+def own_returns(fn: FunctionInfo) -> list[ast.Return]:
+    """The ``return`` statements of a function's own body (nested scopes excluded)."""
+    node = fn.node
+    if node is None or isinstance(node, ast.Lambda):
+        return []
+    found = []
+    stack = list(node.body)  # type: ignore[attr-defined]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, _NESTED):
+            continue
+        if isinstance(current, ast.Return):
+            found.append(current)
+            continue
+        if isinstance(current, ast.stmt) or isinstance(current, ast.excepthandler) or isinstance(current, ast.match_case):
+            stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+class FunctionModel:
+    """``facts(fn)`` for every function of one module, computed on first use."""
+
+    def __init__(self, analysis: "ModuleAnalysis") -> None:
+        self.a = analysis
+        self._facts: dict[int, FunctionFacts] = {}
+
+    def facts(self, fn: FunctionInfo) -> FunctionFacts:
+        found = self._facts.get(id(fn))
+        if found is None:
+            found = self._facts[id(fn)] = self._decorated(fn)
+        if found._returns is None:
+            found._returns = _PENDING
+            result = self._compute_returns(fn, found)
+            found._returns = result if result is not None else _DONE_NONE
+        return found
+
+    def _decorated(self, fn: FunctionInfo) -> FunctionFacts:
+        node = fn.node
+        qual = self.a.full_name(fn.qualname)
+        if node is None or isinstance(node, ast.Lambda):
+            return FunctionFacts(Value(Kind.FUNCTION, function=qual), False, True, False, False)
+        generator = is_generator(node)
+        vocab = self.a.vocab
+        values = self.a.values
+        outer = fn.parent or self.a.module_scope
+        value: Value | None = Value(Kind.FUNCTION, function=qual)
+        awaitable = fn.is_async and not generator
+        runs_body = not generator
+        threaded = False
+        for dec in reversed(node.decorator_list):  # type: ignore[attr-defined]
+            target = decorator_target(dec)
+            qual_dec = self.a.qualify(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+            if qual_dec in vocab.transparent_decorators:
+                continue
+            if qual_dec in vocab.deferring_decorators:
+                runs_body, awaitable, value = False, False, Value(Kind.FUNCTION, function=qual)
+                continue
+            made = values.of(dec, outer)
+            if made is not None and made.kind is Kind.BRIDGE and not fn.is_async:
+                threaded, awaitable, value = True, True, Value(Kind.THREADED, function=qual)
+                continue
+            if made is not None and made.kind is Kind.FUNCTION and made.function:
+                wrapped = self._decorator_result(made.function)
+                if wrapped is not None and wrapped.kind is Kind.THREADED and not fn.is_async:
+                    threaded, awaitable, value = True, True, Value(Kind.THREADED, function=qual)
+                    continue
+            # any other decorator may turn it into something else (``@async_to_sync``)
+            awaitable, value = False, None
+        return FunctionFacts(value, awaitable, runs_body, threaded, generator)
+
+    def _decorator_result(self, decorator: str) -> Value | None:
+        """What a project decorator returns (``def db(f): return sync_to_async(f)``)."""
+        local = self.a.local_function(decorator)
+        if local is not None:
+            return self.facts(local).returns
+        summary = self.a.project.function(decorator)
+        return summary.returns if summary is not None else None
+
+    def _compute_returns(self, fn: FunctionInfo, facts: FunctionFacts) -> Value | None:
+        node = fn.node
+        if node is None or facts.generator or not facts.runs_body:
+            return None
+        values = self.a.values
+        if isinstance(node, ast.Lambda):
+            return _portable(values.of(node.body, fn))
+        if node.returns is not None:  # type: ignore[attr-defined]
+            promised = values.annotation(node.returns, fn)  # type: ignore[attr-defined]
+            if promised is not None:
+                return promised.portable()
+        returns = own_returns(fn)
+        if not returns:
+            return None
+        found = [values.of(r.value, fn) for r in returns]
+        first = found[0]
+        if first is None or any(v != first for v in found[1:]):
+            return None
+        return first.portable()
+
+
+def _portable(value: Value | None) -> Value | None:
+    return value.portable() if value is not None else None

@@ -1,0 +1,243 @@
+"""A module's summary: what other modules may ask about it, from its analysis.
+
+Every fact comes from the same semantic model the rules use on the module itself
+(``values``, ``functions``, ``dbwork``, ``loops``), so a same-file and a cross-file
+answer about a function agree. ``live_summary`` answers each part on first use (the
+module being checked: a question about one of its functions must not summarise the
+whole module, nor re-enter itself); ``summarize`` computes every part (plain data,
+for other modules and the cache).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Mapping, TypeVar
+
+from ..records.summaries import LABEL, ClassSummary, Edge, FunctionSummary, ModuleSummary, RawField, Site
+from ..records.values import Kind, Value
+from . import dbwork, loops
+from .functions import enters_body
+from .scopes import ClassInfo, FunctionInfo
+
+if TYPE_CHECKING:
+    from .module import ModuleAnalysis
+
+# kinds worth keeping for other modules: a module global or class attribute of these
+PORTABLE_KINDS = frozenset({Kind.BRIDGE, Kind.SYNC_BRIDGE, Kind.THREADED, Kind.CACHE, Kind.SIGNAL, Kind.MODEL,
+                            Kind.LOOP, Kind.OBJECT, Kind.MANAGER})
+
+T = TypeVar("T")
+
+
+class LazyMap(Mapping[str, T], Generic[T]):
+    """A mapping whose values are computed on first access; a None result is absent,
+    and a key asked for while its own value is being computed is absent too."""
+
+    def __init__(self, keys: Iterable[str], compute: Callable[[str], T | None]) -> None:
+        self._keys = dict.fromkeys(keys)
+        self._compute = compute
+        self._done: dict[str, T | None] = {}
+        self._busy: set[str] = set()
+
+    def __getitem__(self, key: str) -> T:
+        if key not in self._done:
+            if key not in self._keys or key in self._busy:
+                raise KeyError(key)
+            self._busy.add(key)
+            try:
+                self._done[key] = self._compute(key)
+            finally:
+                self._busy.discard(key)
+        value = self._done[key]
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in list(self._keys) if self.get(key) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class LazyAll(Mapping[str, T], Generic[T]):
+    """A mapping computed all at once, on first access."""
+
+    def __init__(self, compute: Callable[[], Mapping[str, T]]) -> None:
+        self._compute: Callable[[], Mapping[str, T]] | None = compute
+        self._data: Mapping[str, T] = {}
+
+    def _load(self) -> Mapping[str, T]:
+        if self._compute is not None:
+            compute, self._compute = self._compute, None
+            self._data = compute()
+        return self._data
+
+    def __getitem__(self, key: str) -> T:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+def live_summary(analysis: "ModuleAnalysis") -> ModuleSummary:
+    """The summary of the module being checked: structure now, facts on first use."""
+    functions = {fn.qualname: fn for fn in analysis.functions if not fn.is_lambda}
+    classes = {
+        qualname: ClassSummary(
+            bases=tuple(cls.bases),
+            methods=tuple(cls.methods),
+            attributes=LazyAll(lambda cls=cls: portable_attributes(analysis, cls)),
+            fields=relation_fields(analysis, qualname),
+        )
+        for qualname, cls in analysis.classes.items()
+    }
+    return ModuleSummary(
+        module=analysis.module,
+        path=analysis.filename,
+        functions=LazyMap(functions, lambda q: summarize_function(analysis, functions[q])),
+        classes=classes,
+        names=dict(analysis.imports.names),
+        globals=LazyMap(_global_names(analysis), lambda name: _portable_global(analysis, name)),
+    )
+
+
+def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
+    """Every part of the summary, as plain data."""
+    live = live_summary(analysis)
+    return ModuleSummary(
+        module=live.module,
+        path=live.path,
+        functions=dict(live.functions),
+        classes={q: ClassSummary(c.bases, c.methods, dict(c.attributes), c.fields) for q, c in live.classes.items()},
+        names=dict(live.names),
+        globals=dict(live.globals),
+    )
+
+
+def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> FunctionSummary:
+    facts = analysis.function_model.facts(fn)
+    db, sync_db = dbwork.own_sites(analysis, fn)
+    calls, enters = call_edges(analysis, fn)
+    node = fn.node
+    return FunctionSummary(
+        qualname=analysis.full_name(fn.qualname),
+        path=analysis.filename,
+        is_async=fn.is_async,
+        context=fn.context,
+        line=getattr(node, "lineno", 0),
+        col=getattr(node, "col_offset", 0),
+        calls=calls,
+        enters=enters,
+        db=db,
+        sync_db=sync_db,
+        loop_run=None if fn.is_async else loop_run_site(analysis, fn),
+        runner_param=loops.runner_param(analysis, fn),
+        awaitable=facts.awaitable,
+        runs_body=facts.runs_body,
+        threaded=facts.threaded,
+        returns=facts.returns,
+    )
+
+
+def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge, ...], tuple[Edge, ...]]:
+    """(calls whose callee's body runs here, deferred bodies entered/iterated here)."""
+    calls: dict[str, Edge] = {}
+    enters: dict[str, Edge] = {}
+    for call in fn.calls:
+        func = call.func
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            continue
+        if analysis.values.is_bridge(func, fn):
+            continue
+        target = analysis.resolve_callable(func, fn)
+        if target is None:
+            continue
+        edge = Edge(target, call.lineno, call.col_offset)
+        if enters_body(call):
+            enters.setdefault(target, edge)
+        calls.setdefault(target, edge)
+    return tuple(calls.values()), tuple(enters.values())
+
+
+def loop_run_site(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Site | None:
+    """The first call in a sync body that blocks until a coroutine finishes."""
+    for call in fn.calls:
+        how = loops.runs_on_known_loop(analysis, call, fn)
+        if how is not None:
+            return Site(call.lineno, call.col_offset, f"`{how}`")
+    return None
+
+
+def portable_attributes(analysis: "ModuleAnalysis", cls: ClassInfo) -> dict[str, Value]:
+    attributes = analysis.values.local_class_attributes(cls)
+    return {k: v for k, v in attributes.items() if v.kind in PORTABLE_KINDS}
+
+
+def _global_names(analysis: "ModuleAnalysis") -> list[str]:
+    """Module-level names bound by assignments (defs, classes and imports have their own records)."""
+    bindings = analysis.values.bindings(analysis.module_scope)
+    skip = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return [name for name, entries in bindings.by_name.items() if not any(isinstance(b.stmt, skip) for b in entries)]
+
+
+def _portable_global(analysis: "ModuleAnalysis", name: str) -> Value | None:
+    value = analysis.values.module_global(name)
+    return value.portable() if value is not None and value.kind in PORTABLE_KINDS else None
+
+
+def relation_fields(analysis: "ModuleAnalysis", qualname: str) -> tuple[RawField, ...]:
+    """Raw ``name = SomeField(target, ...)`` assignments of a class body (direct statements only)."""
+    cls = analysis.classes[qualname]
+    fields = []
+    for stmt in cls.node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        if not isinstance(target, ast.Name) or not isinstance(value, ast.Call):
+            continue
+        to = value.args[0] if value.args else None
+        related_name = None
+        for kw in value.keywords:
+            if kw.arg == "to":
+                to = kw.value
+            elif kw.arg == "related_name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                related_name = kw.value.value
+        if to is None:
+            continue
+        callee = analysis.qualify(value.func)
+        if callee is None:
+            continue
+        fields.append(RawField(target.id, callee, _target_of(analysis, to, qualname), related_name, stmt.lineno))
+    return tuple(fields)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_LABEL = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*")
+
+
+def _target_of(analysis: "ModuleAnalysis", expr: ast.expr, owner_local: str) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        text = expr.value
+        if text == "self":
+            return analysis.full_name(owner_local)
+        if _IDENTIFIER.fullmatch(text):
+            return analysis.full_name(text)
+        if _LABEL.fullmatch(text):
+            return LABEL + text
+        return None
+    if isinstance(expr, (ast.Name, ast.Attribute)):
+        qual = analysis.qualify(expr)
+        if qual is None or qual.endswith("AUTH_USER_MODEL"):
+            return None
+        if "." not in qual:
+            return None  # a name bound by something else than a class or import
+        return qual
+    return None

@@ -1,0 +1,35 @@
+"""ABR212: a QuerySet used as if it were awaitable or an async iterator used in a sync loop."""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis.dbwork import short
+from ..analysis.scopes import FunctionInfo
+from ..records.values import QUERY_SOURCES, Kind
+from .base import Check, register
+
+
+@register
+class QuerysetMisusedAsAwaitable(Check):
+    codes = ("ABR212",)
+    nodes = (ast.Await, ast.For, ast.comprehension)
+
+    def visit(self, node: ast.AST, scope: FunctionInfo):
+        values = self.analysis.values
+        if isinstance(node, ast.Await):
+            value = values.of(node.value, scope)
+            if value is not None and value.kind in QUERY_SOURCES:
+                what = "QuerySet" if value.kind is Kind.QUERYSET else "manager"
+                yield self.finding("ABR212", node, what=f"`await` of {what} `{short(node.value, 40)}`",
+                                   instead="await a method such as `.afirst()`, or iterate it with `async for`")
+            return
+        if isinstance(node, ast.comprehension) and node.is_async:
+            return
+        iterable = node.iter  # type: ignore[attr-defined]
+        value = values.of(iterable, scope)
+        if value is not None and value.kind is Kind.ASYNC_ITERATOR and value.model is not None:
+            where = node if isinstance(node, ast.For) else iterable
+            loop = "`for`" if isinstance(node, ast.For) else "a comprehension"
+            yield self.finding("ABR212", where, what=f"sync {loop} over async iterator `{short(iterable, 40)}`",
+                               instead="use `async for`")

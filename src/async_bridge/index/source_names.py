@@ -1,0 +1,65 @@
+"""Names found by a text scan of every project file (no parsing): cheap gates.
+
+A look-up that cannot succeed is skipped before any module is parsed: a call can
+only be a runner if some def of that name sits in a file that mentions a loop API;
+a discarded call can only be a coroutine if an ``async def`` (or a def decorated by
+a bridge) of that name exists; an expression can only be a bridge if its name is
+``sync_to_async`` and kin, or is defined next to them (a subclass, an alias, a
+partial, a decorator), or is an alias of one of those.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+_DEF = re.compile(rb"\bdef\s+(\w+)")
+_ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
+_DECORATED_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(\w+)\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
+_DEFINED = re.compile(rb"^[ \t]*(?:class\s+(\w+)|def\s+(\w+)|(\w+)\s*(?::[^=\n]*)?=[^=])", re.MULTILINE)
+_BRIDGE_WORDS = (b"sync_to_async", b"SyncToAsync")
+BRIDGE_NAMES = frozenset({"sync_to_async", "SyncToAsync", "database_sync_to_async", "DatabaseSyncToAsync"})
+
+
+@dataclass(frozen=True)
+class SourceNames:
+    awaitable: frozenset[str]
+    runner_candidates: frozenset[str]
+    bridge_candidates: frozenset[str]
+
+    @classmethod
+    def scan(cls, sources: Iterable[tuple[Path, bytes]]) -> "SourceNames":
+        async_defs: set[bytes] = set()
+        decorated: list[tuple[bytes, bytes]] = []  # (decorator name, def name)
+        runners: set[bytes] = set()
+        bridges: set[bytes] = {n.encode() for n in BRIDGE_NAMES}
+        others: list[bytes] = []  # files that do not mention a bridge: second-level aliases
+        for _path, data in sources:
+            if b"async" in data:
+                async_defs.update(_ASYNC_DEF.findall(data))
+            if b"@" in data:
+                decorated.extend(_DECORATED_DEF.findall(data))
+            if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
+                runners.update(_DEF.findall(data))
+            if any(word in data for word in _BRIDGE_WORDS):
+                for groups in _DEFINED.findall(data):
+                    bridges.update(g for g in groups if g)
+            else:
+                others.append(data)
+        if len(bridges) > len(BRIDGE_NAMES) and others:
+            alias = re.compile(
+                rb"^[ \t]*(?:class\s+(\w+)\s*\([^)]*|(\w+)\s*(?::[^=\n]*)?=[^=\n]*)\b(?:"
+                + b"|".join(re.escape(b) for b in sorted(bridges)) + rb")\b",
+                re.MULTILINE,
+            )
+            for data in others:
+                for class_name, name in alias.findall(data):
+                    bridges.add(class_name or name)
+        awaitable = async_defs | {name for decorator, name in decorated if decorator in bridges}
+
+        def decode(names: Iterable[bytes]) -> frozenset[str]:
+            return frozenset(n.decode("ascii", "replace") for n in names)
+
+        return cls(awaitable=decode(awaitable), runner_candidates=decode(runners), bridge_candidates=decode(bridges))

@@ -1,0 +1,194 @@
+"""What the project index keeps about a module: plain data, serialisable for the cache.
+
+Every fact here is computed by the analysis (``analysis/summarize.py``) with the same
+semantic model the rules use, so an answer about a function is the same whether the
+function sits in the module being checked or in another one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, NamedTuple
+
+from .values import Value
+
+
+class Site(NamedTuple):
+    """Where something happens in a function's own body, and what it is."""
+
+    line: int
+    col: int
+    what: str  # short source-like text: "`Order.objects.get()`"
+
+
+class Edge(NamedTuple):
+    """A call from one function to another, at a position of the caller."""
+
+    callee: str  # qualified name
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class RawField:
+    """``name = callee(target, related_name=...)`` in a class body, unresolved."""
+
+    name: str
+    callee: str  # qualified name of the field class
+    target: str | None  # qualified model name, LABEL + "app.Model", or None (unknown)
+    related_name: str | None
+    line: int
+
+
+# A relation target given as ``"app_label.Model"`` is stored as ``LABEL + "app_label.Model"``.
+LABEL = "label:"
+# A base class written as ``something.Name`` on an object the analysis cannot resolve.
+UNRESOLVED_ATTR = "<attr>:"
+
+
+@dataclass
+class FunctionSummary:
+    qualname: str  # fully qualified
+    path: str  # its file
+    is_async: bool
+    context: str  # analysis.contexts
+    line: int
+    col: int = 0
+    calls: tuple[Edge, ...] = ()  # project callees whose body runs when called here
+    enters: tuple[Edge, ...] = ()  # deferred bodies run here: ``with cm():``, ``for x in gen():``
+    db: Site | None = None  # first database work of its own body (sync ORM, a-twins, thread bridges)
+    sync_db: Site | None = None  # first sync database work of its own body
+    loop_run: Site | None = None  # runs a coroutine to completion in its own (sync) body
+    runner_param: int | None = None  # runs this parameter on a new event loop
+    awaitable: bool = False  # calling it gives an awaitable
+    runs_body: bool = True  # calling it runs its body (False: generator, context manager)
+    threaded: bool = False  # a bridge decorates it: its body runs in a worker thread
+    returns: Value | None = None  # what calling it gives, when known
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "qualname": self.qualname, "path": self.path, "is_async": self.is_async,
+            "context": self.context, "line": self.line, "col": self.col,
+        }
+        if self.calls:
+            data["calls"] = [list(e) for e in self.calls]
+        if self.enters:
+            data["enters"] = [list(e) for e in self.enters]
+        for name in ("db", "sync_db", "loop_run"):
+            site = getattr(self, name)
+            if site is not None:
+                data[name] = list(site)
+        if self.runner_param is not None:
+            data["runner_param"] = self.runner_param
+        for name in ("awaitable", "threaded"):
+            if getattr(self, name):
+                data[name] = True
+        if not self.runs_body:
+            data["runs_body"] = False
+        if self.returns is not None:
+            data["returns"] = self.returns.to_data()
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "FunctionSummary":
+        def site(name: str) -> Site | None:
+            value = data.get(name)
+            return Site(*value) if value is not None else None
+
+        returns = data.get("returns")
+        return cls(
+            qualname=data["qualname"], path=data["path"], is_async=data["is_async"],
+            context=data["context"], line=data["line"], col=data.get("col", 0),
+            calls=tuple(Edge(*e) for e in data.get("calls", ())),
+            enters=tuple(Edge(*e) for e in data.get("enters", ())),
+            db=site("db"), sync_db=site("sync_db"), loop_run=site("loop_run"),
+            runner_param=data.get("runner_param"),
+            awaitable=data.get("awaitable", False), threaded=data.get("threaded", False),
+            runs_body=data.get("runs_body", True),
+            returns=Value.from_data(returns) if returns is not None else None,
+        )
+
+
+@dataclass
+class ClassSummary:
+    bases: tuple[str, ...]  # qualified names (UNRESOLVED_ATTR + name when unresolvable)
+    methods: tuple[str, ...] = ()
+    attributes: Mapping[str, Value] = field(default_factory=dict)  # class body and ``self.x`` values of known kind
+    fields: tuple[RawField, ...] = ()  # relation-like field assignments of the class body
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"bases": list(self.bases)}
+        if self.methods:
+            data["methods"] = list(self.methods)
+        if self.attributes:
+            data["attributes"] = {k: v.to_data() for k, v in self.attributes.items()}
+        if self.fields:
+            data["fields"] = [list(f.__dict__.values()) for f in self.fields]
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "ClassSummary":
+        return cls(
+            bases=tuple(data["bases"]),
+            methods=tuple(data.get("methods", ())),
+            attributes={k: Value.from_data(v) for k, v in data.get("attributes", {}).items()},
+            fields=tuple(RawField(*f) for f in data.get("fields", ())),
+        )
+
+
+@dataclass
+class ModuleSummary:
+    module: str | None
+    path: str
+    functions: Mapping[str, FunctionSummary] = field(default_factory=dict)  # by local qualname
+    classes: Mapping[str, ClassSummary] = field(default_factory=dict)  # by local qualname
+    names: Mapping[str, str] = field(default_factory=dict)  # imported names -> qualified (re-exports)
+    globals: Mapping[str, Value] = field(default_factory=dict)  # module-level names of known kind
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "module": self.module, "path": self.path,
+            "functions": {k: f.to_data() for k, f in self.functions.items()},
+            "classes": {k: c.to_data() for k, c in self.classes.items()},
+            "names": dict(self.names),
+            "globals": {k: v.to_data() for k, v in self.globals.items()},
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "ModuleSummary":
+        return cls(
+            module=data["module"], path=data["path"],
+            functions={k: FunctionSummary.from_data(f) for k, f in data["functions"].items()},
+            classes={k: ClassSummary.from_data(c) for k, c in data["classes"].items()},
+            names=dict(data["names"]),
+            globals={k: Value.from_data(v) for k, v in data["globals"].items()},
+        )
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A forward relation field of a model, resolved."""
+
+    name: str
+    kind: str  # FK, O2O or M2M
+    target: str | None  # qualified name of the related model, None when unknown
+    related_name: str | None
+    owner: str  # qualified name of the model declaring it
+
+
+FK = "fk"
+O2O = "o2o"
+M2M = "m2m"
+
+
+class Step(NamedTuple):
+    """One place on the way from a call to the reason it is reported."""
+
+    function: str  # qualified name of the function the place is in
+    path: str
+    line: int
+    col: int
+    what: str  # "calls `sync_orders()`", "`Order.objects.get()`"
+
+
+Reach = tuple[Step, ...]  # from the first call to the site, in order
