@@ -36,6 +36,12 @@ def lint_file(path: Path, settings: Settings) -> list[tuple[int, int, str]]:
     return [(f.line, f.col + 1, f.code) for f in check_tree(tree, str(path), settings)]
 
 
+def lint_messages(path: Path, settings: Settings) -> list[str]:
+    """The message of every finding in one file (without the doc link)."""
+    source = path.read_text(encoding="utf-8")
+    return [f.message for f in check_tree(ast.parse(source, filename=str(path)), str(path), settings)]
+
+
 def expectations(source: str) -> list[tuple[int, int | None, str]]:
     found = []
     for lineno, line in enumerate(source.splitlines(), start=1):

@@ -34,7 +34,7 @@ def _findings(tmp_path: Path, version):
 
 def test_twin_suggested_when_the_targeted_django_has_it(tmp_path: Path) -> None:
     found = _findings(tmp_path, (5, 0))
-    assert "await Order.objects.aget(...)" in found["ABR201"].message
+    assert "await `aget()` instead" in found["ABR201"].message
     assert found["ABR201"].fix == {"twin": "aget", "method": "get"}
     assert found["ABR202"].fix == {"kind": "for"}
 
@@ -42,7 +42,7 @@ def test_twin_suggested_when_the_targeted_django_has_it(tmp_path: Path) -> None:
 def test_sync_to_async_suggested_below_the_twin_version(tmp_path: Path) -> None:
     found = _findings(tmp_path, (4, 0))
     message = found["ABR201"].message
-    assert "sync_to_async(Order.objects.get)" in message and "aget()` needs Django 4.1" in message
+    assert "sync_to_async(Order.objects.get)" in message and "aget()` needs Django 4.1" in message, message
     assert found["ABR201"].fix == {}
 
 
@@ -55,7 +55,7 @@ def test_instance_twins_need_django_4_2(tmp_path: Path) -> None:
     for version, twin in (((4, 1), False), ((4, 2), True)):
         settings = settings_for(tmp_path, django_version=version)
         found = {f.code: f for f in check_tree(ast.parse(source), str(path), settings)}
-        assert ("await order.asave(...)" in found["ABR203"].message) is twin
+        assert ("await `asave()` instead" in found["ABR203"].message) is twin
         assert bool(found["ABR203"].fix) is twin
 
 

@@ -179,7 +179,7 @@ def test_pylsp_publishes_abr_diagnostics(client, tmp_path):
     # flake8 reports 5:5 (1-based); LSP positions are 0-based
     assert diag["range"]["start"] == {"line": 4, "character": 4}, diag
     assert diag["range"]["end"]["line"] == 4
-    assert diag["message"].startswith("ABR105 asyncio.run() inside async function 'refresh'"), diag
+    assert diag["message"].startswith("ABR105 `asyncio.run()` in async 'refresh' raises inside the running event loop"), diag
     assert diag["message"].endswith("docs/rules/ABR105.md)"), diag
     # nothing from the linters switched off
     others = [d for d in message["params"]["diagnostics"] if not str(d.get("code")).startswith("ABR")]

@@ -53,11 +53,18 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Imported:
+    """``import x`` / ``from m import x`` inside the function (resolved through the module's imports)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Opaque:
     """Bound by something the model does not follow."""
 
 
-Source = Union[Assigned, Unpacked, LoopTarget, Parameter, Opaque]
+Source = Union[Assigned, Unpacked, LoopTarget, Parameter, Imported, Opaque]
 OPAQUE = Opaque()
 
 
@@ -148,7 +155,8 @@ class Bindings:
                 self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]
             elif kind in (ast.Import, ast.ImportFrom):
                 for alias in current.names:  # type: ignore[attr-defined]
-                    self._add((alias.asname or alias.name).split(".")[0], end_position(current), current, OPAQUE)
+                    bound = (alias.asname or alias.name).split(".")[0]
+                    self._add(bound, end_position(current), current, Imported(bound) if bound != "*" else OPAQUE)
             elif kind is ast.Name and type(current.ctx) is not ast.Load:  # type: ignore[attr-defined]
                 # any other store/del (augmented assignment, with-as, del, ...) is unknown
                 if id(current) not in self._stores:

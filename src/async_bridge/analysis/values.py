@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..records.values import QUERY_SOURCES, Kind, Origin, Value
 from .bindings import (
-    Assigned, Binding, Bindings, LoopTarget, Parameter, Unpacked, comprehension_target,
+    Assigned, Binding, Bindings, Imported, LoopTarget, Parameter, Unpacked, comprehension_target,
 )
 from .scopes import ClassInfo, FunctionInfo
 
@@ -173,13 +173,24 @@ class ValueModel:
                 return None
             assert isinstance(clause, ast.comprehension)
             return self.iterated(clause.iter, scope, bool(clause.is_async))
+        if scope.is_module:
+            return self.module_global(node.id)
         bindings = self.bindings(scope)
         if bindings.binds(node.id):
             binding = bindings.reaching(node)
             if binding is None:
                 return None
-            return self._source(binding.source, scope, node)
+            return self._binding_value(binding, scope)
         return self._free_name(node.id, scope)
+
+    def _binding_value(self, binding: "Binding", scope: FunctionInfo) -> Value | None:
+        """What a binding of ``scope`` binds: a nested def or class, or its source's value."""
+        stmt = binding.stmt
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and binding.name in scope.children:
+            return self.function_value(scope.children[binding.name])
+        if isinstance(stmt, ast.ClassDef):
+            return None  # a class defined in a function: not followed
+        return self._source(binding.source, scope)
 
     def _source(self, source: object, scope: FunctionInfo, use: ast.AST | None = None) -> Value | None:
         if isinstance(source, Assigned):
@@ -198,6 +209,8 @@ class ValueModel:
             return self.iterated(source.iterable, scope, source.is_async)
         if isinstance(source, Parameter):
             return self._parameter(source, scope)
+        if isinstance(source, Imported):
+            return self.qualified(self.a.imports.get(source.name))
         return None
 
     def _free_name(self, name: str, scope: FunctionInfo) -> Value | None:
@@ -208,7 +221,7 @@ class ValueModel:
             enclosing = self.bindings(current)
             if enclosing.binds(name):
                 binding = enclosing.only(name)
-                return self._source(binding.source, current) if binding is not None else None
+                return self._binding_value(binding, current) if binding is not None else None
             current = current.parent
         if name in ("self", "cls"):
             return None
@@ -324,8 +337,8 @@ class ValueModel:
             if value is not None:
                 return value
         if param.index == 0 and scope.cls is not None and not scope.is_static:
-            if arg.arg == "cls" or scope.is_classmethod:
-                return None
+            if scope.is_classmethod:
+                return self.qualified(self.a.full_name(scope.cls.qualname))
             return self._self_value(scope.cls)
         if arg.arg == "request" and arg.annotation is None and self._django_request_scope(scope):
             return Value(Kind.REQUEST)

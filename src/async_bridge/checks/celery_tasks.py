@@ -30,7 +30,7 @@ class AsyncCeleryTask(Check):
         if fn is None or fn.cls is None or fn.cls.methods.get("run") is not fn:
             return
         if contexts.is_celery_task_class(a, fn.cls):
-            yield self.finding("ABR301", node, name=f"{fn.cls.name}.run", how="run() of a Celery Task subclass")
+            yield self.finding("ABR301", node, name=f"{fn.cls.name}.run", how="run() of a Task subclass")
 
     # -- decorators ------------------------------------------------------------------
     def _declares_celery_task(self, node: ast.AsyncFunctionDef, dec: ast.expr) -> bool:

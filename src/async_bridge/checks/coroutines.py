@@ -74,10 +74,10 @@ class CoroutineNeverAwaited(Check):
         if shown is None:
             return
         if scope.is_async:
-            instead, fix = f"write `await {short(call, 60)}`", {"kind": "await"}
+            instead, fix = f"write `await {short(call, 40)}`", {"kind": "await"}
         else:
-            instead, fix = f"run it with `async_to_sync({shown})(...)`", None
-        yield self.finding("ABR401", call, fix=fix, problem=f"Coroutine `{shown}()` is discarded, so it never runs",
+            instead, fix = f"use `async_to_sync({shown})(...)`", None
+        yield self.finding("ABR401", call, fix=fix, problem=f"Coroutine `{shown}()` is never awaited (never runs)",
                            instead=instead)
 
     def _used(self, expr: ast.expr, scope: FunctionInfo, how: str):
@@ -189,6 +189,6 @@ class AwaitBindsAfterSubscript(Check):
         return self.finding(
             # depth: steps down the awaited chain to the awaitable call (for the fixer)
             "ABR403", node, fix={"kind": "parenthesize", "depth": depth},
-            written=written if len(written) <= 50 else written[:47] + "...",
-            fixed=fixed if len(fixed) <= 50 else fixed[:47] + "...",
+            written=written if len(written) <= 36 else written[:33] + "...",
+            fixed=fixed if len(fixed) <= 36 else fixed[:33] + "...",
         )

@@ -63,5 +63,5 @@ class AsyncEntryPointInDjango(Check):
         site = reach[-1]
         name = summary.qualname.rsplit(".", 1)[-1]
         yield self.finding("ABR103", call, related=reach,
-                           problem=f"`{how}()` runs '{name}', which reaches sync ORM work ({site.what}, line {site.line})",
-                           instead="use the ORM's `a`-methods or `sync_to_async`")
+                           problem=f"`{how}()` runs '{name}', which reaches sync ORM work (line {site.line})",
+                           instead="use `a`-methods or `sync_to_async`")

@@ -44,6 +44,6 @@ class SyncDjangoApiInAsync(Check):
                 instead = f"`await {owner}.{twin}(...)`"
                 fix = {"twin": twin}
         else:
-            instead = f"`await sync_to_async({api})(...)` (`{twin}()` needs Django {since})"
+            instead = f"`sync_to_async({api})` (the twin needs Django {since})"
             fix = None
         yield self.finding("ABR208", call, fix=fix, api=f"{api}()", function=scope.name, instead=instead)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 
 from ..analysis import orm
+from ..analysis.dbwork import short
 from ..records.values import Kind
 from ..analysis.scopes import FunctionInfo
 from ._django_common import NESTED_SYNC, django_api_call, source
@@ -42,14 +43,13 @@ class EagerSyncToAsync(Check):
         result = self._result_kind(inner, scope)
         if result is None:
             return
-        callee = source(inner.func, 40)
+        callee = short(inner.func, 40)
         arguments = ", ".join(source(a, 30) for a in [*inner.args, *inner.keywords])
         bridge = source(call.func, 30)
-        result_is = "a coroutine" if result == "coroutine" else "its result"
         yield self.finding(
             "ABR206", inner, fix={"kind": "uncall"},
-            call=f"{bridge}({callee}(...))", callee=callee, result=result_is,
-            suggestion=f"{bridge}({callee})({arguments})" if len(arguments) < 40 else f"{bridge}({callee})(...)",
+            call=f"{bridge}(...)", callee=callee.rsplit(".", 1)[-1].split("(")[0],
+            suggestion=f"{bridge}({callee})({arguments})" if len(arguments) < 15 else f"{bridge}({callee})(...)",
         )
 
     def _result_kind(self, inner: ast.Call, scope: FunctionInfo) -> str | None:

@@ -35,6 +35,8 @@ class EventLoopInWorker(Check):
             return  # provably no database work
         shown, reach = verdict
         short_name = shown.rsplit(".", 1)[-1]
+        if len(short_name) > 24:
+            short_name = "..."
         if reach:
             yield self.finding("ABR101", call, fix={"kind": how}, related=(*worker, *reach),
                                how=how, where=description, coroutine=short_name)
@@ -57,7 +59,7 @@ class EventLoopInWorker(Check):
 def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, tuple[Related, ...]] | None:
     """How a worker context reaches ``scope``: (description, the caller's place) or None."""
     if scope.context in contexts.WORKER_CONTEXTS:
-        return f"{contexts.DESCRIPTIONS[scope.context]} '{scope.name}'", ()
+        return f"{contexts.DESCRIPTIONS[scope.context].capitalize()} '{scope.name}'", ()
     if scope.is_module:
         return None
     if scope.is_lambda and scope.parent is not None:
@@ -96,4 +98,4 @@ def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, tuple[Related, 
 
 
 def _reached(scope: FunctionInfo, worker_kind: str) -> str:
-    return f"'{scope.name}' (reached from a {worker_kind})"
+    return f"'{scope.name}' (via {worker_kind})"

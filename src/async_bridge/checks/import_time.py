@@ -41,9 +41,9 @@ def _where(call: ast.Call) -> str | None:
     while parent is not None and not isinstance(parent, ast.Module):
         if isinstance(parent, ast.arguments):
             func = parent_of(parent)
-            where = f"a default argument of '{getattr(func, 'name', '<lambda>')}'"
+            where = f"default of '{getattr(func, 'name', '<lambda>')}'"
         elif isinstance(parent, ast.ClassDef) and child in parent.body and where == "module scope":
-            where = f"the body of class '{parent.name}'"
+            where = f"class '{parent.name}'"
         elif isinstance(parent, ast.If) and _is_main_guard(parent.test):
             return None  # runs once, as a script, with one loop
         child, parent = parent, parent_of(parent)

@@ -74,7 +74,7 @@ class UnclosedEventLoop(Check):
         parent = parent_of(call)
         if isinstance(parent, ast.Attribute):
             # ``asyncio.new_event_loop().run_until_complete(...)``: nobody can close it
-            yield self.finding("ABR102", call, loop="`new_event_loop()`", problem="is used without being kept, so never closed",
+            yield self.finding("ABR102", call, loop="`new_event_loop()`", problem="is never kept or closed",
                                instead="keep it and close it in `finally`, or use `asyncio.run()`")
             return
         name = _assigned_name(parent)

@@ -24,9 +24,9 @@ def twin_advice(settings, entry: dict | None, receiver: str, method: str) -> tup
     twin = entry.get("twin") if isinstance(entry, dict) else None
     since = entry.get("since") if isinstance(entry, dict) else None
     if twin and django_version.has_twin(settings, since):
-        return f"use `await {receiver}.{twin}(...)`", {"twin": twin, "method": method}
+        return f"await `{twin}()` instead", {"twin": twin, "method": method}
     version = f" (`{twin}()` needs Django {since})" if twin and since else ""
-    return f"use `await sync_to_async({receiver}.{method})(...)`{version}", {}
+    return f"wrap it in `sync_to_async({receiver}.{method})`{version}", {}
 
 
 @register
@@ -53,10 +53,10 @@ class SyncOrmInAsync(Check):
         instead, fix = twin_advice(self.settings, op.entry, receiver, op.method)
         text = f"`{receiver}.{op.method}()`"
         if op.op == orm.QUERY:
-            yield self.finding("ABR201", call, fix=fix, what=f"{text} queries the database",
+            yield self.finding("ABR201", call, fix=fix, what=f"{text} queries the DB",
                                function=scope.name, instead=instead)
         else:
-            yield self.finding("ABR203", call, fix=fix, what=f"{text} writes to the database",
+            yield self.finding("ABR203", call, fix=fix, what=f"{text} writes to the DB",
                                function=scope.name, instead=instead)
 
     # -- a sync function that does sync database work -------------------------------------
@@ -86,8 +86,7 @@ class SyncOrmInAsync(Check):
         entering = "entering " if not summary.runs_body else ""
         yield self.finding(
             "ABR201", call, related=reach,
-            what=f"{entering}sync `{name}()` reaches {site.what} (line {site.line})",
+            what=f"{entering}sync `{name}()` reaches {site.what}",
             function=scope.name,
-            instead=f"use `await sync_to_async({name})(...)`" if summary.runs_body else
-            "run the block in a sync function with `sync_to_async`",
+            instead=f"use `sync_to_async({name})`" if summary.runs_body else "run the block with `sync_to_async`",
         )

@@ -12,7 +12,7 @@ from .base import Check, register
 
 _INSTEAD = {
     "for": "`async for` over it",
-    "comprehension": "an async comprehension (`[x async for x in qs]`)",
+    "comprehension": "`[x async for x in qs]`",
     "len": "`await qs.acount()`",
     "bool": "`await qs.aexists()`",
     "in": "`await qs.filter(pk=x.pk).aexists()`",

@@ -27,9 +27,12 @@ class LazyRelationInAsync(Check):
             if isinstance(parent, ast.Attribute) and parent.attr in ("id", "pk") and isinstance(parent.ctx, ast.Load):
                 instead = f"read `{read.owner_text}.{node.attr}_id`"
             else:
-                instead = f"fetch it with `select_related(\"{read.path}\")` where '{read.owner_text.split('.')[0]}' is loaded"
+                instead = f"`select_related(\"{read.path}\")` in the caller"
             yield self.finding("ABR211", node, name=read.owner_text, attr=node.attr, model=model,
                                function=scope.name, field=read.relation.name, instead=instead)
         else:
+            instead = f"use `select_related(\"{read.path}\")`"
+            if "__" not in read.path:
+                instead = f"`select_related(\"{read.path}\")` or `{read.owner_text}.{node.attr}_id`"
             yield self.finding("ABR204", node, name=read.owner_text, attr=node.attr, model=model,
-                               function=scope.name, path=read.path, field=read.relation.name)
+                               function=scope.name, path=read.path, field=read.relation.name, instead=instead)

@@ -49,7 +49,7 @@ class RequestUserInAsync(Check):
                 return  # request.user was replaced, or resolved in a thread, before
             has_auser = django_version.has_twin(self.settings, k.mapping("request_user_twin").get("since"))
             instead = f"`await {owner}.auser()`" if has_auser else \
-                f"`await sync_to_async(get_user)({owner})` (`auser()` needs Django 5.0)"
+                f"`sync_to_async(get_user)({owner})` (auser() needs Django 5.0)"
             yield self.finding("ABR205", node, fix={"replacement": f"(await {owner}.auser())"} if has_auser else None,
                                expr=f"{owner}.user", function=scope.name, instead=instead)
             return

@@ -242,4 +242,4 @@ def _looks_like_third_party_model(qualname: str) -> bool:
     if qualname.startswith("django.db."):
         return False
     parts = qualname.split(".")
-    return len(parts) >= 3 and "models" in parts[:-1] and parts[-1][:1].isupper()
+    return len(parts) >= 2 and "models" in parts[:-1] and parts[-1][:1].isupper()

@@ -1,0 +1,29 @@
+"""Messages are one line a person reads in a terminal or an editor squiggle (SPEC.md, "Rules")."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from helpers import lint_messages, settings_for
+
+HERE = Path(__file__).parent
+LIMIT = 130  # "about 120 characters"; the user's own names ('...') count as one letter each
+QUOTED_NAME = re.compile(r"'[^'\n]*'")
+
+
+def test_every_fixture_message_is_one_short_line() -> None:
+    roots = [(HERE / "fixtures", sorted((HERE / "fixtures").glob("*.py")))]
+    roots += [(p, sorted(p.rglob("*.py"))) for p in sorted((HERE / "projects").iterdir()) if p.is_dir()]
+    roots.append((HERE.parent / "examples", sorted((HERE.parent / "examples").rglob("*.py"))))
+    seen = 0
+    too_long = []
+    for root, files in roots:
+        settings = settings_for(root)
+        for path in files:
+            for message in lint_messages(path, settings):
+                seen += 1
+                if "\n" in message or len(QUOTED_NAME.sub("'f'", message)) > LIMIT:
+                    too_long.append(f"{path.name}: ({len(message)}) {message}")
+    assert seen > 100
+    assert not too_long, "\n".join(too_long)
