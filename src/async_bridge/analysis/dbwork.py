@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from ..records.summaries import Site
+from ..records.summaries import Edge, Site
 from ..records.values import Kind
 from . import guards, orm
 from .scopes import FunctionInfo
@@ -58,19 +58,12 @@ def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None
         other = _async_call(analysis, call, fn)
         if other is not None:
             found.append(((call.lineno, call.col_offset), other, False))
-    for kind in orm.EVALUATION_NODES:
-        if kind is ast.Call:
-            continue
-        for node in analysis.scope_nodes(fn, kind):
-            for item, _value in orm.evaluations(analysis, node, fn):
-                if not guards.deliberate_or_elsewhere(analysis, item.node, fn):
-                    where = item.node
-                    found.append(((where.lineno, where.col_offset),  # type: ignore[attr-defined]
-                                  _site(where, f"{item.shown} over `{short(item.expr)}`"), True))
-    for call in fn.calls:
-        for item, _value in orm.evaluations(analysis, call, fn):
-            if not guards.deliberate_or_elsewhere(analysis, call, fn):
-                found.append(((call.lineno, call.col_offset), _site(call, f"{item.shown} of `{short(item.expr)}`"), True))
+    for node in _evaluation_nodes(analysis, fn):
+        for item, _value in orm.evaluations(analysis, node, fn):
+            if not guards.deliberate_or_elsewhere(analysis, item.node, fn):
+                where = item.node
+                found.append(((where.lineno, where.col_offset),  # type: ignore[attr-defined]
+                              _site(where, f"{item.shown} of `{short(item.expr)}`"), True))
     for loop in (*analysis.scope_nodes(fn, ast.AsyncFor), *analysis.scope_nodes(fn, ast.comprehension)):
         if getattr(loop, "is_async", 0) or isinstance(loop, ast.AsyncFor):
             source = analysis.values.of(loop.iter, fn)  # type: ignore[attr-defined]
@@ -91,6 +84,28 @@ def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None
     db = found[0][1]
     sync_db = next((site for _pos, site, sync in found if sync), None)
     return db, sync_db
+
+
+def _evaluation_nodes(analysis: "ModuleAnalysis", fn: FunctionInfo):
+    for kind in orm.EVALUATION_NODES:
+        yield from (fn.calls if kind is ast.Call else analysis.scope_nodes(fn, kind))
+
+
+def deferred_evaluations(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Edge, ...]:
+    """Evaluations (``for x in helper():``) of what another module's function returns:
+    sync database work if it returns a QuerySet, which the index tells on demand."""
+    if analysis.values.deep or fn.node is None:
+        return ()
+    found: dict[str, Edge] = {}
+    for node in _evaluation_nodes(analysis, fn):
+        for item in orm.candidates(analysis, node):
+            if not isinstance(item.expr, ast.Call):
+                continue
+            value = analysis.values.of(item.expr, fn)
+            if value is not None and value.kind is Kind.RESULT_OF and value.function:
+                where = item.node
+                found.setdefault(value.function, Edge(value.function, where.lineno, where.col_offset))  # type: ignore[attr-defined]
+    return tuple(found.values())
 
 
 def _site(node: ast.AST, what: str) -> Site:

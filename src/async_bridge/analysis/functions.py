@@ -29,6 +29,8 @@ class FunctionFacts:
     runs_body: bool  # calling it runs its body (False: generator, context manager)
     threaded: bool  # a bridge runs its body in a worker thread
     generator: bool
+    # decorators of other modules whose effect a summary cannot judge (the index does, on demand)
+    decorators: tuple[str, ...] = ()
     _returns: object = field(default=None, repr=False)  # Value | None once computed; _PENDING before
 
     @property
@@ -115,6 +117,7 @@ class FunctionModel:
         awaitable = fn.is_async and not generator
         runs_body = not generator
         threaded = False
+        unjudged: list[str] = []
         for dec in reversed(node.decorator_list):  # type: ignore[attr-defined]
             target = decorator_target(dec)
             qual_dec = self.a.qualify(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
@@ -128,21 +131,24 @@ class FunctionModel:
                 threaded, awaitable, value = True, True, Value(Kind.THREADED, function=qual)
                 continue
             if made is not None and made.kind is Kind.FUNCTION and made.function:
+                if not self.a.values.deep and self.a.local_function(made.function) is None:
+                    unjudged.append(made.function)
+                    awaitable, value = False, None
+                    continue
                 wrapped = self._decorator_result(made.function)
                 if wrapped is not None and wrapped.kind is Kind.THREADED and not fn.is_async:
                     threaded, awaitable, value = True, True, Value(Kind.THREADED, function=qual)
                     continue
             # any other decorator may turn it into something else (``@async_to_sync``)
             awaitable, value = False, None
-        return FunctionFacts(value, awaitable, runs_body, threaded, generator)
+        return FunctionFacts(value, awaitable, runs_body, threaded, generator, tuple(unjudged))
 
     def _decorator_result(self, decorator: str) -> Value | None:
         """What a project decorator returns (``def db(f): return sync_to_async(f)``)."""
         local = self.a.local_function(decorator)
         if local is not None:
             return self.facts(local).returns
-        summary = self.a.project.function(decorator)
-        return summary.returns if summary is not None else None
+        return self.a.values.dereference(Value(Kind.RESULT_OF, function=decorator))
 
     def _compute_returns(self, fn: FunctionInfo, facts: FunctionFacts) -> Value | None:
         node = fn.node

@@ -40,8 +40,10 @@ class ModuleAnalysis:
         knowledge: "Knowledge",
         project: "Project",
         wanted: Iterable[type] = (),
+        deep: bool = True,
     ) -> None:
         self.tree = tree
+        self.deep = deep  # False: summarising for the index (see ``values.ValueModel.deep``)
         self.filename = filename
         self.knowledge = knowledge
         self.vocab: Vocabulary = vocabulary(knowledge)
@@ -194,6 +196,30 @@ class ModuleAnalysis:
     @cached_property
     def def_names(self) -> frozenset[str]:
         return frozenset(fn.name for fn in self.walk.functions)
+
+    @cached_property
+    def awaitable_names(self) -> frozenset[str]:
+        """Names a call of which may give an awaitable (a cheap gate before the value
+        model): this module's ``async def``s and defs decorated by a bridge candidate,
+        module-level names bound to a bridge call, the ORM / cache / signal twins and
+        the async APIs of the knowledge."""
+        v = self.vocab
+        bridges = self.project.source_names().bridge_candidates
+        names = {fn.name for fn in self.walk.functions if fn.is_async}
+        for fn in self.walk.functions:
+            for dec in getattr(fn.node, "decorator_list", ()):
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                if isinstance(target, (ast.Name, ast.Attribute)) and (self.qualify(target) or "").rsplit(".", 1)[-1] in bridges:
+                    names.add(fn.name)
+        for node, scope in self.nodes(ast.Assign):
+            value = node.value  # type: ignore[attr-defined]
+            if scope.is_module and isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)) \
+                    and (self.qualify(value.func) or "").rsplit(".", 1)[-1] in bridges:
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))  # type: ignore[attr-defined]
+        names |= v.queryset_twins | v.instance_twins | v.related_twins | v.cache_twins | v.signal_twins
+        names |= {api.rsplit(".", 1)[-1] for api in v.async_apis}
+        names.add("auser")
+        return frozenset(names)
 
     @cached_property
     def declared_runner_names(self) -> frozenset[str]:

@@ -84,14 +84,36 @@ class LazyAll(Mapping[str, T], Generic[T]):
         return len(self._load())
 
 
-def live_summary(analysis: "ModuleAnalysis") -> ModuleSummary:
-    """The summary of the module being checked: structure now, facts on first use."""
-    functions = {fn.qualname: fn for fn in analysis.functions if not fn.is_lambda}
+def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysis | None] | None" = None) -> ModuleSummary:
+    """A summary whose structure is known now and whose facts are computed on first use.
+
+    ``reload`` gives the module's analysis when a fact is asked (the index keeps only
+    the most recent analyses, to bound memory); without it ``analysis`` is used.
+    """
+    def get() -> "ModuleAnalysis | None":
+        return reload() if reload is not None else analysis
+
+    def function(qualname: str) -> FunctionSummary | None:
+        a = get()
+        fn = a.local_function(a.full_name(qualname)) if a is not None else None
+        return summarize_function(a, fn) if a is not None and fn is not None else None
+
+    def attributes(qualname: str) -> Mapping[str, Value]:
+        a = get()
+        cls = a.classes.get(qualname) if a is not None else None
+        return portable_attributes(a, cls) if a is not None and cls is not None else {}
+
+    def module_global(name: str) -> Value | None:
+        a = get()
+        return _portable_global(a, name) if a is not None else None
+
+    defs = [fn.qualname for fn in analysis.functions if not fn.is_lambda]
+    assigned = _global_names(analysis)
     classes = {
         qualname: ClassSummary(
             bases=tuple(cls.bases),
             methods=tuple(cls.methods),
-            attributes=LazyAll(lambda cls=cls: portable_attributes(analysis, cls)),
+            attributes=LazyAll(lambda qualname=qualname: attributes(qualname)),
             fields=relation_fields(analysis, qualname),
         )
         for qualname, cls in analysis.classes.items()
@@ -99,10 +121,12 @@ def live_summary(analysis: "ModuleAnalysis") -> ModuleSummary:
     return ModuleSummary(
         module=analysis.module,
         path=analysis.filename,
-        functions=LazyMap(functions, lambda q: summarize_function(analysis, functions[q])),
+        functions=LazyMap(defs, function),
         classes=classes,
         names=dict(analysis.imports.names),
-        globals=LazyMap(_global_names(analysis), lambda name: _portable_global(analysis, name)),
+        globals=LazyMap(assigned, module_global),
+        defs=frozenset(defs),
+        assigned=frozenset(assigned),
     )
 
 
@@ -116,6 +140,8 @@ def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
         classes={q: ClassSummary(c.bases, c.methods, dict(c.attributes), c.fields) for q, c in live.classes.items()},
         names=dict(live.names),
         globals=dict(live.globals),
+        defs=live.defs,
+        assigned=live.assigned,
     )
 
 
@@ -141,6 +167,8 @@ def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Function
         runs_body=facts.runs_body,
         threaded=facts.threaded,
         returns=facts.returns,
+        decorators=facts.decorators,
+        evaluates=dbwork.deferred_evaluations(analysis, fn),
     )
 
 

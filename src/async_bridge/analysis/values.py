@@ -15,7 +15,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..records.values import QUERY_SOURCES, Kind, Origin, Value
+from ..records.values import QUERY_SOURCES, REFERENCES, Kind, Origin, Value
 from .bindings import (
     Assigned, Binding, Bindings, Imported, LoopTarget, Parameter, Unpacked, comprehension_target,
 )
@@ -78,6 +78,9 @@ class ValueModel:
         self.a = analysis
         self.v = analysis.vocab
         self.project = analysis.project
+        # deep: the module being checked, whose questions may analyse other modules;
+        # shallow: a module being summarised, where other modules' facts stay references
+        self.deep = analysis.deep
         self._bindings: dict[int, Bindings] = {}
         self._memo: dict[int, tuple[ast.AST, Value | None]] = {}
         self._returns: dict[int, Value | None] = {}
@@ -287,18 +290,23 @@ class ValueModel:
             return local
         if "." not in qual:
             return None
-        models = self.project.models
-        if models.is_model(qual):
+        project = self.project
+        if project.models.is_model(qual):
             return Value(Kind.MODEL, model=qual)
-        found = self.project.global_value(qual)
-        if found is not None:
-            return found
-        if self.project.function(qual) is not None:
+        if project.has_function(qual):
             return self._summary_function_value(qual)
-        klass = self.project.class_summary(qual)
+        klass = project.class_summary(qual)
         if klass is not None:
             return self._class_value(klass[0])
+        if project.has_global(qual):
+            return self.dereference(Value(Kind.GLOBAL_OF, function=qual))
         return None
+
+    def dereference(self, value: Value | None) -> Value | None:
+        """A reference into another module: resolved when checking, kept when summarising."""
+        if value is None or value.kind not in REFERENCES or not self.deep:
+            return value
+        return self.project.resolve(value)
 
     def _local_definition(self, qual: str) -> Value | None:
         """A def or class of this module by its qualified name."""
@@ -474,17 +482,10 @@ class ValueModel:
                     result = self.class_attribute(base, attr)
                     if result is not None:
                         break
+        elif self.project.class_summary(cls_qual) is not None:
+            result = self.dereference(Value(Kind.ATTRIBUTE_OF, cls=cls_qual, function=attr))
         else:
-            found = self.project.class_summary(cls_qual)
             result = None
-            if found is not None:
-                own, summary = found
-                result = summary.attributes.get(attr)
-                if result is None:
-                    for base in summary.bases:
-                        result = self.class_attribute(base, attr)
-                        if result is not None:
-                            break
         self._attrs[key] = result
         return result
 
@@ -558,14 +559,9 @@ class ValueModel:
             if not facts.runs_body:
                 return Value(Kind.ASYNC_ITERATOR if local.is_async else Kind.DEFERRED, function=qual)
             return facts.returns
-        summary = self.project.function(qual)
-        if summary is None:
+        if not self.project.has_function(qual):
             return None
-        if summary.awaitable:
-            return Value(Kind.AWAITABLE, function=summary.qualname)
-        if not summary.runs_body:
-            return Value(Kind.ASYNC_ITERATOR if summary.is_async else Kind.DEFERRED, function=summary.qualname)
-        return summary.returns
+        return self.dereference(Value(Kind.RESULT_OF, function=qual))
 
     def _known_call(self, qual: str, call: ast.Call, scope: FunctionInfo) -> Value | None:
         """Calls of library functions the knowledge describes."""
@@ -688,8 +684,9 @@ class ValueModel:
         local = self.a.local_function(qual)
         if local is not None:
             return self.a.function_model.facts(local).returns
-        summary = self.project.function(qual)
-        return summary.returns if summary is not None else None
+        if not self.project.has_function(qual):
+            return None
+        return self.dereference(Value(Kind.AWAIT_OF, function=qual))
 
     def _subscript(self, node: ast.Subscript, scope: FunctionInfo) -> Value | None:
         inner = self.of(node.value, scope)
@@ -716,6 +713,9 @@ class ValueModel:
         return self.a.function_model.facts(fn).value
 
     def _summary_function_value(self, qual: str) -> Value | None:
+        """Another module's function: plain when summarising; a bridged one when checking."""
+        if not self.deep:
+            return Value(Kind.FUNCTION, function=qual)
         summary = self.project.function(qual)
         if summary is None:
             return None

@@ -23,8 +23,13 @@ def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> str | None:
     None when it does not or the analysis cannot tell."""
     func = call.func
     if not isinstance(func, ast.Call):
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if name is None or not _may_be_awaitable(analysis, name):
+        if isinstance(func, ast.Attribute):
+            name = func.attr
+        elif isinstance(func, ast.Name):
+            name = (analysis.qualify(func) or func.id).rsplit(".", 1)[-1]  # ``import x as y``
+        else:
+            return None
+        if not _may_be_awaitable(analysis, name):
             return None
     value = analysis.values.of(call, scope)
     if value is None or value.kind is not Kind.AWAITABLE:
@@ -35,16 +40,7 @@ def awaitable_call(analysis, call: ast.Call, scope: FunctionInfo) -> str | None:
 def _may_be_awaitable(analysis, name: str) -> bool:
     """Cheap gate before the value model: some ``async def`` (or bridged def) of that
     name exists here or in the project, or it is a known twin / async API."""
-    v = analysis.vocab
-    return (
-        name in analysis.def_names
-        or name in analysis.project.source_names().awaitable
-        or name in v.queryset_twins or name in v.instance_twins or name in v.related_twins
-        or name in v.cache_twins or name in v.signal_twins or name == "auser"
-        or any(api.rsplit(".", 1)[-1] == name for api in v.async_apis)
-        or name in analysis.project.source_names().bridge_candidates
-        or analysis.values.bindings(analysis.module_scope).binds(name)
-    )
+    return name in analysis.awaitable_names or name in analysis.project.source_names().awaitable
 
 
 @register

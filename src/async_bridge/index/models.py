@@ -9,12 +9,10 @@ Unknown answers are None.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from ..records.summaries import FK, LABEL, M2M, O2O, UNRESOLVED_ATTR, Relation
 from ..records.values import Kind, Value
-from .resolver import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from .project import ProjectIndex
@@ -167,29 +165,13 @@ class ModelIndex:
     def manager(self, model: str, attr: str) -> Value | None:
         """``Model.<attr>`` when it is a manager: the default one, or a custom manager
         (``objects = OrderManager()``, ``OrderQuerySet.as_manager()``, ``from_queryset``)."""
-        value = self._class_attribute(model, attr, 0)
+        value = self.index.resolve(self.index.class_attribute(model, attr))
         if value is None:
             return None
         if value.kind is Kind.MANAGER:
             return Value(Kind.MANAGER, model=model, cls=value.cls)
         if value.kind is Kind.OBJECT and value.cls and self.index.class_derives(value.cls, self.manager_bases, frozenset()):
             return Value(Kind.MANAGER, model=model, cls=value.cls)
-        return None
-
-    def _class_attribute(self, cls: str, attr: str, depth: int) -> Value | None:
-        if depth > MAX_DEPTH:
-            return None
-        found = self.index.class_summary(cls)
-        if found is None:
-            return None
-        summary = found[1]
-        if attr in summary.attributes:
-            return summary.attributes[attr]
-        for base in summary.bases:
-            if not base.startswith(UNRESOLVED_ATTR):
-                value = self._class_attribute(base, attr, depth + 1)
-                if value is not None:
-                    return value
         return None
 
     # -- related managers --------------------------------------------------------
@@ -215,11 +197,8 @@ class ModelIndex:
         return result
 
     def _by_related_name(self, model: str, attr: str) -> tuple[bool, str | None]:
-        needle = re.compile(rb"related_name\s*=\s*['\"]" + re.escape(attr.encode()) + rb"['\"]")
         resolver = self.index.resolver
-        for path, data in resolver.python_sources(MAX_FILE_BYTES):
-            if not needle.search(data):
-                continue
+        for path in self.index.source_names().related_names.get(attr, ()):
             module, _ = resolver.module_of(str(path))
             summary = self.index.summary(module) if module else None
             if summary is None:

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import ast
 import tokenize
-from collections import deque
+from collections import OrderedDict, deque
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..analysis import contexts
 from ..analysis.module import ModuleAnalysis
-from ..analysis.summarize import live_summary, summarize
+from ..analysis.summarize import live_summary
 from ..records.summaries import (
     UNRESOLVED_ATTR, ClassSummary, Edge, FunctionSummary, ModuleSummary, Reach, Site, Step,
 )
-from ..records.values import Value
+from ..records.values import REFERENCES, Kind, Value
 from .models import ModelIndex
 from .resolver import MAX_FILE_BYTES, ModuleResolver
 from .source_names import SourceNames
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 6  # re-export / base-class hops
 MAX_REACH = 500  # functions visited by one reach question
+RECENT_ANALYSES = 64  # parsed modules kept to answer further facts about them
 _PARSE_ERRORS = (SyntaxError, ValueError, UnicodeError, OSError, RecursionError, MemoryError, LookupError)
 
 
@@ -40,6 +42,8 @@ class ProjectIndex:
         self.knowledge = knowledge
         self.models = ModelIndex(self)
         self._summaries: dict[str, ModuleSummary | None] = {}
+        self._recent: OrderedDict[str, ModuleAnalysis] = OrderedDict()
+        self._functions: dict[str, FunctionSummary | None] = {}
         self._pending: dict[str, ModuleAnalysis] = {}
         self._building: set[str] = set()
         self._reach_memo: dict[tuple[str, str], object] = {}
@@ -65,7 +69,8 @@ class ProjectIndex:
 
     # -- modules ------------------------------------------------------------
     def register(self, analysis: ModuleAnalysis) -> None:
-        """The module being checked: summarised from its analysis if someone asks.
+        """The module being checked: its summary is answered from its analysis, part by
+        part, if someone asks.
 
         Only the current module is kept: holding every checked module's tree would
         grow a flake8 run's memory with the project; a module checked earlier is
@@ -78,6 +83,8 @@ class ProjectIndex:
             self._pending[analysis.module] = analysis
 
     def summary(self, module: str) -> ModuleSummary | None:
+        """What the index knows about a module: its structure at once, its facts
+        (functions, globals, class attributes) computed on first use."""
         if module in self._summaries:
             return self._summaries[module]
         if module in self._building:
@@ -88,31 +95,51 @@ class ProjectIndex:
             if pending is not None:
                 result: ModuleSummary | None = live_summary(pending)
             else:
-                path = self.resolver.find(module)
-                result = self._summarize_file(path) if path is not None else None
+                analysis = self._load(module)
+                result = live_summary(analysis, reload=lambda: self._load(module)) if analysis is not None else None
         finally:
             self._building.discard(module)
         self._summaries[module] = result
         return result
 
-    def _summarize_file(self, path: Path) -> ModuleSummary | None:
+    def _load(self, module: str) -> ModuleAnalysis | None:
+        """A shallow analysis of a module's file, kept among the most recent few (a fact
+        asked after it left them parses the file again)."""
+        recent = self._recent
+        if module in recent:
+            recent.move_to_end(module)
+            return recent[module]
+        analysis = self._analyse(module)
+        if analysis is not None:
+            recent[module] = analysis
+            if len(recent) > RECENT_ANALYSES:
+                recent.popitem(last=False)
+        return analysis
+
+    def _analyse(self, module: str) -> ModuleAnalysis | None:
+        """A shallow analysis of a module's file (None: not found, too big, unparsable)."""
+        path = self.resolver.find(module)
+        if path is None:
+            return None
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 return None
             with tokenize.open(path) as handle:
                 source = handle.read()
             tree = ast.parse(source, filename=str(path))
-            analysis = ModuleAnalysis(tree, str(path), self.knowledge, self)
-            return summarize(analysis)
+            return ModuleAnalysis(tree, str(path), self.knowledge, self, deep=False)
         except _PARSE_ERRORS:
             return None
 
+    def _known(self, module: str) -> bool:
+        return module in self._summaries or module in self._pending or self.resolver.find(module) is not None
+
     def split(self, qualname: str) -> tuple[ModuleSummary, str] | None:
-        """Split ``pkg.mod.Class.meth`` into the module summary and ``Class.meth``."""
+        """Split ``pkg.mod.Class.meth`` into the module's summary (or shape) and ``Class.meth``."""
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             module = ".".join(parts[:cut])
-            if module not in self._summaries and module not in self._pending and self.resolver.find(module) is None:
+            if not self._known(module):
                 continue
             summary = self.summary(module)
             if summary is not None:
@@ -139,7 +166,23 @@ class ProjectIndex:
         return None
 
     # -- functions and classes ----------------------------------------------
+    def has_function(self, qualname: str) -> bool:
+        def pick(summary: ModuleSummary, local: str) -> bool | None:
+            return True if local in summary.defs else None
+
+        return self._follow(qualname, pick) is True
+
+    def has_global(self, qualname: str) -> bool:
+        def pick(summary: ModuleSummary, local: str) -> bool | None:
+            return True if local in summary.assigned else None
+
+        return self._follow(qualname, pick) is True
+
     def function(self, qualname: str) -> FunctionSummary | None:
+        if qualname in self._functions:
+            return self._functions[qualname]
+        self._functions[qualname] = None  # cycle guard
+
         def pick(summary: ModuleSummary, local: str) -> FunctionSummary | None:
             found = summary.functions.get(local)
             if found is not None:
@@ -151,8 +194,23 @@ class ProjectIndex:
                     return self.function(method)
             return None
 
-        result = self._follow(qualname, pick)
-        return result if isinstance(result, FunctionSummary) else None
+        result = self._follow(qualname, pick) if self.has_function(qualname) or "." in qualname else None
+        if isinstance(result, FunctionSummary) and result.decorators:
+            result = self._judge_decorators(result)
+        found = result if isinstance(result, FunctionSummary) else None
+        self._functions[qualname] = found
+        return found
+
+    def _judge_decorators(self, fn: FunctionSummary) -> FunctionSummary:
+        """Decorators from other modules: one that returns a thread bridge (``def db(f):
+        return sync_to_async(f)``) makes the function awaitable and threaded."""
+        if fn.is_async:
+            return fn
+        for decorator in fn.decorators:
+            made = self.resolve(Value(Kind.RESULT_OF, function=decorator))
+            if made is not None and made.kind is Kind.THREADED:
+                return replace(fn, threaded=True, awaitable=True, decorators=())
+        return fn
 
     def class_summary(self, qualname: str) -> tuple[str, ClassSummary] | None:
         def pick(summary: ModuleSummary, local: str) -> tuple[str, ClassSummary] | None:
@@ -162,12 +220,56 @@ class ProjectIndex:
         result = self._follow(qualname, pick)
         return result if isinstance(result, tuple) else None
 
+    def class_attribute(self, qualname: str, attr: str, depth: int = 0) -> Value | None:
+        """An attribute of a class (its body or ``self.x`` in its methods), through its bases."""
+        if depth > MAX_DEPTH:
+            return None
+
+        def pick(summary: ModuleSummary, local: str) -> tuple[ModuleSummary, str] | None:
+            return (summary, local) if local in summary.classes else None
+
+        found = self._follow(qualname, pick)
+        if not isinstance(found, tuple):
+            return None
+        summary, local = found
+        cls = summary.classes[local]
+        value = cls.attributes.get(attr)
+        if value is not None:
+            return value
+        for base in cls.bases:
+            if not base.startswith(UNRESOLVED_ATTR):
+                value = self.class_attribute(base, attr, depth + 1)
+                if value is not None:
+                    return value
+        return None
+
     def global_value(self, qualname: str) -> Value | None:
         def pick(summary: ModuleSummary, local: str) -> Value | None:
             return summary.globals.get(local)
 
         result = self._follow(qualname, pick)
         return result if isinstance(result, Value) else None
+
+    def resolve(self, value: Value | None, depth: int = 0) -> Value | None:
+        """Follow references into other modules (``Kind.RESULT_OF`` and kin) to a value."""
+        if value is None or value.kind not in REFERENCES:
+            return value
+        if depth > MAX_DEPTH:
+            return None
+        name = value.function or ""
+        if value.kind is Kind.GLOBAL_OF:
+            return self.resolve(self.global_value(name), depth + 1)
+        if value.kind is Kind.ATTRIBUTE_OF:
+            return self.resolve(self.class_attribute(value.cls or "", name), depth + 1)
+        fn = self.function(name)
+        if fn is None:
+            return None
+        if value.kind is Kind.RESULT_OF:
+            if fn.awaitable:
+                return Value(Kind.AWAITABLE, function=fn.qualname)
+            if not fn.runs_body:
+                return Value(Kind.ASYNC_ITERATOR if fn.is_async else Kind.DEFERRED, function=fn.qualname)
+        return self.resolve(fn.returns, depth + 1)
 
     def find_method(self, class_qualname: str, name: str, depth: int = 0) -> str | None:
         if depth > MAX_DEPTH:
@@ -226,7 +328,18 @@ class ProjectIndex:
         if fn is None:
             return None
         key = "sync_db" if through_async else "sync_db_sync_only"
-        return self._reach(fn, key, lambda f: f.sync_db, through_async)
+        return self._reach(fn, key, self._sync_site, through_async)
+
+    def _sync_site(self, fn: FunctionSummary) -> Site | None:
+        """Sync database work of a function's own body, including evaluating what
+        another module's function returns when that is a QuerySet."""
+        if fn.sync_db is not None:
+            return fn.sync_db
+        for edge in fn.evaluates:
+            made = self.resolve(Value(Kind.RESULT_OF, function=edge.callee))
+            if made is not None and made.kind is Kind.QUERYSET:
+                return Site(edge.line, edge.col, f"a QuerySet from `{edge.callee.rsplit('.', 1)[-1]}()`")
+        return None
 
     def _reach(self, start: FunctionSummary, key: str, site_of: Callable[[FunctionSummary], Site | None],
                through_async: bool) -> Reach | None:

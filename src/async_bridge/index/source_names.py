@@ -19,6 +19,7 @@ _DEF = re.compile(rb"\bdef\s+(\w+)")
 _ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
 _DECORATED_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(\w+)\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
 _DEFINED = re.compile(rb"^[ \t]*(?:class\s+(\w+)|def\s+(\w+)|(\w+)\s*(?::[^=\n]*)?=[^=])", re.MULTILINE)
+_RELATED_NAME = re.compile(rb"related_name\s*=\s*['\"](\w+)['\"]")
 _BRIDGE_WORDS = (b"sync_to_async", b"SyncToAsync")
 BRIDGE_NAMES = frozenset({"sync_to_async", "SyncToAsync", "database_sync_to_async", "DatabaseSyncToAsync"})
 
@@ -28,6 +29,7 @@ class SourceNames:
     awaitable: frozenset[str]
     runner_candidates: frozenset[str]
     bridge_candidates: frozenset[str]
+    related_names: dict[str, tuple[Path, ...]]  # related_name="x" -> the files declaring it
 
     @classmethod
     def scan(cls, sources: Iterable[tuple[Path, bytes]]) -> "SourceNames":
@@ -36,7 +38,11 @@ class SourceNames:
         runners: set[bytes] = set()
         bridges: set[bytes] = {n.encode() for n in BRIDGE_NAMES}
         others: list[bytes] = []  # files that do not mention a bridge: second-level aliases
-        for _path, data in sources:
+        related: dict[bytes, list[Path]] = {}
+        for path, data in sources:
+            if b"related_name" in data:
+                for name in set(_RELATED_NAME.findall(data)):
+                    related.setdefault(name, []).append(path)
             if b"async" in data:
                 async_defs.update(_ASYNC_DEF.findall(data))
             if b"@" in data:
@@ -62,4 +68,7 @@ class SourceNames:
         def decode(names: Iterable[bytes]) -> frozenset[str]:
             return frozenset(n.decode("ascii", "replace") for n in names)
 
-        return cls(awaitable=decode(awaitable), runner_candidates=decode(runners), bridge_candidates=decode(bridges))
+        return cls(
+            awaitable=decode(awaitable), runner_candidates=decode(runners), bridge_candidates=decode(bridges),
+            related_names={k.decode("ascii", "replace"): tuple(v) for k, v in related.items()},
+        )

@@ -47,7 +47,17 @@ class Project(Protocol):
     def module_path(self, module: str) -> str | None:
         """The file of a module of the project (or an installed package), if found."""
 
-    def function(self, qualname: str) -> FunctionSummary | None: ...
+    def function(self, qualname: str) -> FunctionSummary | None:
+        """What the index knows about a function (semantic: may analyse its module)."""
+
+    def has_function(self, qualname: str) -> bool:
+        """A def of that name exists (structural: cheap)."""
+
+    def has_global(self, qualname: str) -> bool:
+        """A module-level assignment of that name exists (structural: cheap)."""
+
+    def resolve(self, value: Value | None) -> Value | None:
+        """A value with references into other modules (``Kind.RESULT_OF``, ...) resolved."""
 
     def class_summary(self, qualname: str) -> tuple[str, ClassSummary] | None:
         """(the class's own qualified name, its summary), following re-exports."""

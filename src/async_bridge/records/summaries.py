@@ -63,7 +63,9 @@ class FunctionSummary:
     awaitable: bool = False  # calling it gives an awaitable
     runs_body: bool = True  # calling it runs its body (False: generator, context manager)
     threaded: bool = False  # a bridge decorates it: its body runs in a worker thread
-    returns: Value | None = None  # what calling it gives, when known
+    returns: Value | None = None  # what calling it gives, when known (may be a reference)
+    decorators: tuple[str, ...] = ()  # decorators from other modules whose effect is judged on demand
+    evaluates: tuple[Edge, ...] = ()  # iterates/tests what these callees return (a QuerySet: sync DB work)
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -87,6 +89,10 @@ class FunctionSummary:
             data["runs_body"] = False
         if self.returns is not None:
             data["returns"] = self.returns.to_data()
+        if self.decorators:
+            data["decorators"] = list(self.decorators)
+        if self.evaluates:
+            data["evaluates"] = [list(e) for e in self.evaluates]
         return data
 
     @classmethod
@@ -106,6 +112,8 @@ class FunctionSummary:
             awaitable=data.get("awaitable", False), threaded=data.get("threaded", False),
             runs_body=data.get("runs_body", True),
             returns=Value.from_data(returns) if returns is not None else None,
+            decorators=tuple(data.get("decorators", ())),
+            evaluates=tuple(Edge(*e) for e in data.get("evaluates", ())),
         )
 
 
@@ -144,6 +152,8 @@ class ModuleSummary:
     classes: Mapping[str, ClassSummary] = field(default_factory=dict)  # by local qualname
     names: Mapping[str, str] = field(default_factory=dict)  # imported names -> qualified (re-exports)
     globals: Mapping[str, Value] = field(default_factory=dict)  # module-level names of known kind
+    defs: frozenset[str] = frozenset()  # local qualnames of every function (known before ``functions``)
+    assigned: frozenset[str] = frozenset()  # module-level names bound by assignments
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -152,6 +162,8 @@ class ModuleSummary:
             "classes": {k: c.to_data() for k, c in self.classes.items()},
             "names": dict(self.names),
             "globals": {k: v.to_data() for k, v in self.globals.items()},
+            "defs": sorted(self.defs),
+            "assigned": sorted(self.assigned),
         }
 
     @classmethod
@@ -162,6 +174,8 @@ class ModuleSummary:
             classes={k: ClassSummary.from_data(c) for k, c in data["classes"].items()},
             names=dict(data["names"]),
             globals={k: Value.from_data(v) for k, v in data["globals"].items()},
+            defs=frozenset(data.get("defs", ())),
+            assigned=frozenset(data.get("assigned", ())),
         )
 
 

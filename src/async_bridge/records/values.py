@@ -30,6 +30,12 @@ class Kind(str, Enum):
     CACHE = "cache"  # Django's cache
     SIGNAL = "signal"  # a ``django.dispatch.Signal``
     REQUEST = "request"  # a Django ``HttpRequest``
+    # References into other modules, kept in summaries and resolved by the project index
+    # when a question needs them (so summarising a module never summarises another):
+    RESULT_OF = "result_of"  # what calling ``function`` gives
+    AWAIT_OF = "await_of"  # what awaiting ``function``'s coroutine gives
+    GLOBAL_OF = "global_of"  # the module-level name ``function``
+    ATTRIBUTE_OF = "attribute_of"  # attribute ``function`` of an object of class ``cls``
 
 
 class Origin(str, Enum):
@@ -42,6 +48,8 @@ class Origin(str, Enum):
     SELF = "self"  # ``self`` in a model method
     RETURNED = "returned"  # returned by another function
 
+
+REFERENCES = frozenset({Kind.RESULT_OF, Kind.AWAIT_OF, Kind.GLOBAL_OF, Kind.ATTRIBUTE_OF})
 
 # The ORM kinds that build queries.
 QUERY_SOURCES = frozenset({Kind.MANAGER, Kind.RELATED, Kind.QUERYSET})
