@@ -31,15 +31,8 @@ class FunctionFacts:
     generator: bool
     # decorators of other modules whose effect a summary cannot judge (the index does, on demand)
     decorators: tuple[str, ...] = ()
-    _returns: object = field(default=None, repr=False)  # Value | None once computed; _PENDING before
-
-    @property
-    def returns(self) -> Value | None:
-        return self._returns if isinstance(self._returns, Value) else None
-
-
-_PENDING = object()
-_DONE_NONE = object()
+    # what calling it gives: computed on first use (``FunctionModel.returns``)
+    returns_state: tuple[bool, Value | None] = field(default=(False, None), repr=False)
 
 
 def decorator_target(dec: ast.expr) -> ast.expr:
@@ -98,11 +91,17 @@ class FunctionModel:
         found = self._facts.get(id(fn))
         if found is None:
             found = self._facts[id(fn)] = self._decorated(fn)
-        if found._returns is None:
-            found._returns = _PENDING
-            result = self._compute_returns(fn, found)
-            found._returns = result if result is not None else _DONE_NONE
         return found
+
+    def returns(self, fn: FunctionInfo) -> Value | None:
+        """What calling ``fn`` gives (awaiting it, for a coroutine function), when known."""
+        facts = self.facts(fn)
+        done, value = facts.returns_state
+        if not done:
+            facts.returns_state = (True, None)  # cycle guard
+            value = self._compute_returns(fn, facts)
+            facts.returns_state = (True, value)
+        return value
 
     def _decorated(self, fn: FunctionInfo) -> FunctionFacts:
         node = fn.node
@@ -126,6 +125,9 @@ class FunctionModel:
             if qual_dec in vocab.deferring_decorators:
                 runs_body, awaitable, value = False, False, Value(Kind.FUNCTION, function=qual)
                 continue
+            if not values.may_be_bridge(dec):
+                awaitable, value = False, None  # an unknown decorator: it may make it anything
+                continue
             made = values.of(dec, outer)
             if made is not None and made.kind is Kind.BRIDGE and not fn.is_async:
                 threaded, awaitable, value = True, True, Value(Kind.THREADED, function=qual)
@@ -147,7 +149,7 @@ class FunctionModel:
         """What a project decorator returns (``def db(f): return sync_to_async(f)``)."""
         local = self.a.local_function(decorator)
         if local is not None:
-            return self.facts(local).returns
+            return self.returns(local)
         return self.a.values.dereference(Value(Kind.RESULT_OF, function=decorator))
 
     def _compute_returns(self, fn: FunctionInfo, facts: FunctionFacts) -> Value | None:

@@ -278,6 +278,9 @@ class ModuleAnalysis:
                     return found_method
         if isinstance(owner, ast.Name) and owner.id in self.classes:
             return self.find_method(self.classes[owner.id], expr.attr)
+        if isinstance(owner, ast.Name) and owner.id in self.imports.names \
+                and not self.values.bindings(scope).binds(owner.id) and not _imports_class(self, owner.id):
+            return f"{self.qualify(owner)}.{expr.attr}"  # ``module.function`` through an import
         if isinstance(owner, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
             value = self.values.of(owner, scope)
             if value is not None:
@@ -401,6 +404,11 @@ class ModuleAnalysis:
             if scope.is_module and _is_main_test(node.test):  # type: ignore[attr-defined]
                 return True
         return False
+
+
+def _imports_class(analysis: "ModuleAnalysis", name: str) -> bool:
+    """An imported name that looks like a class (its methods resolve through the class)."""
+    return name[:1].isupper()
 
 
 def unresolved(expr: ast.expr) -> str:

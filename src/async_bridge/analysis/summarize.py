@@ -127,7 +127,27 @@ def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysi
         globals=LazyMap(assigned, module_global),
         defs=frozenset(defs),
         assigned=frozenset(assigned),
+        call_names=call_names(analysis),
     )
+
+
+def call_names(analysis: "ModuleAnalysis") -> dict[str, frozenset[str]]:
+    """The last name of every call each function makes (``f``, ``obj.m`` -> ``m``): which
+    functions may call a given helper, known without resolving anything."""
+    found = {}
+    for fn in analysis.functions:
+        if fn.is_lambda:
+            continue
+        names = set()
+        for call in fn.calls:
+            func = call.func
+            if isinstance(func, ast.Name):
+                names.add(func.id)
+                names.add((analysis.qualify(func) or func.id).rsplit(".", 1)[-1])
+            elif isinstance(func, ast.Attribute):
+                names.add(func.attr)
+        found[fn.qualname] = frozenset(names)
+    return found
 
 
 def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
@@ -142,6 +162,7 @@ def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
         globals=dict(live.globals),
         defs=live.defs,
         assigned=live.assigned,
+        call_names=live.call_names,
     )
 
 
@@ -166,7 +187,7 @@ def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Function
         awaitable=facts.awaitable,
         runs_body=facts.runs_body,
         threaded=facts.threaded,
-        returns=facts.returns,
+        returns=analysis.function_model.returns(fn),
         decorators=facts.decorators,
         evaluates=dbwork.deferred_evaluations(analysis, fn),
     )

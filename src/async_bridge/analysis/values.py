@@ -259,10 +259,17 @@ class ValueModel:
         ``SyncToAsync``, an alias, a ``functools.partial`` of one, a decorator factory call."""
         if isinstance(expr, (ast.Name, ast.Attribute)) and self.a.qualify(expr) in self.v.bridges:
             return True
+        return self.may_be_bridge(expr) and self.kind(expr, scope) is Kind.BRIDGE
+
+    def may_be_bridge(self, expr: ast.expr) -> bool:
+        """Cheap gate: ``expr`` is named like a bridge or something built from one (a text
+        scan of the project: aliases, subclasses, partials, decorator factories)."""
+        if isinstance(expr, (ast.Name, ast.Attribute)) and self.a.qualify(expr) in self.v.bridges:
+            return True
         name = _last_name(expr)
-        if name is None or name not in self.project.source_names().bridge_candidates:
-            return False
-        return self.kind(expr, scope) is Kind.BRIDGE
+        if isinstance(expr, ast.Name):
+            name = (self.a.qualify(expr) or expr.id).rsplit(".", 1)[-1]
+        return name is not None and name in self.project.source_names().bridge_candidates
 
     def qualified(self, qual: str | None) -> Value | None:
         """What a fully qualified name (``pkg.mod.name``) is."""
@@ -291,13 +298,15 @@ class ValueModel:
         if "." not in qual:
             return None
         project = self.project
-        if project.models.is_model(qual):
-            return Value(Kind.MODEL, model=qual)
+        if project.module_path(qual) is not None:
+            return None  # a module (``import services``): its attributes are looked up by name
+        if qual.rsplit(".", 1)[-1][:1].isupper():  # classes by convention: do not look elsewhere
+            if project.models.is_model(qual):
+                return Value(Kind.MODEL, model=qual)
+            klass = project.class_summary(qual)
+            return self._class_value(klass[0]) if klass is not None else None
         if project.has_function(qual):
             return self._summary_function_value(qual)
-        klass = project.class_summary(qual)
-        if klass is not None:
-            return self._class_value(klass[0])
         if project.has_global(qual):
             return self.dereference(Value(Kind.GLOBAL_OF, function=qual))
         return None
@@ -558,7 +567,7 @@ class ValueModel:
                 return Value(Kind.AWAITABLE, function=qual)
             if not facts.runs_body:
                 return Value(Kind.ASYNC_ITERATOR if local.is_async else Kind.DEFERRED, function=qual)
-            return facts.returns
+            return self.a.function_model.returns(local)
         if not self.project.has_function(qual):
             return None
         return self.dereference(Value(Kind.RESULT_OF, function=qual))
@@ -683,7 +692,7 @@ class ValueModel:
         """The result of awaiting a coroutine of a project function: what it returns."""
         local = self.a.local_function(qual)
         if local is not None:
-            return self.a.function_model.facts(local).returns
+            return self.a.function_model.returns(local)
         if not self.project.has_function(qual):
             return None
         return self.dereference(Value(Kind.AWAIT_OF, function=qual))
@@ -726,15 +735,9 @@ class ValueModel:
     def callee_name(self, expr: ast.expr | None, scope: FunctionInfo) -> str | None:
         """The qualified name of the function ``expr`` refers to (``f``, ``self.m``,
         ``obj.m`` on an object of known class, ``Model.objects.custom``), or None."""
-        if expr is None:
-            return None
-        if isinstance(expr, ast.Call):
-            return None
-        value = self.of(expr, scope)
-        if value is not None and value.kind in (Kind.FUNCTION, Kind.THREADED) and value.function:
-            return value.function
-        return self.a.resolve_callable(expr, scope) if isinstance(expr, (ast.Name, ast.Attribute)) else None
-
+        if isinstance(expr, (ast.Name, ast.Attribute)):
+            return self.a.resolve_callable(expr, scope)
+        return None
 
 def _last_name(expr: ast.AST) -> str | None:
     """``pkg.sync_to_async`` -> ``sync_to_async``; ``partial(sync_to_async, ...)`` and

@@ -29,7 +29,7 @@ class LazyQuerysetEscapes(Check):
     def visit(self, node: ast.AST, scope: FunctionInfo):
         a = self.analysis
         if isinstance(node, ast.FunctionDef):
-            if not node.decorator_list:
+            if not any(a.values.may_be_bridge(d) for d in node.decorator_list):
                 return
             fn = a.function_at(node)
             if fn is not None and a.function_model.facts(fn).threaded:

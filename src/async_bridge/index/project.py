@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 6  # re-export / base-class hops
 MAX_REACH = 500  # functions visited by one reach question
-RECENT_ANALYSES = 64  # parsed modules kept to answer further facts about them
+RECENT_ANALYSES = 128  # parsed modules kept to answer further facts about them
 _PARSE_ERRORS = (SyntaxError, ValueError, UnicodeError, OSError, RecursionError, MemoryError, LookupError)
 
 
@@ -413,8 +413,11 @@ class ProjectIndex:
         """Project functions whose body calls ``qualname`` (sync calls that run it)."""
         short = qualname.rsplit(".", 1)[-1]
         for summary in self._modules_mentioning(short):
-            for fn in summary.functions.values():
-                if any(edge.callee == qualname for edge in fn.calls):
+            for local, called in summary.call_names.items():
+                if short not in called:
+                    continue  # its calls cannot resolve to ``qualname``: no need to summarise it
+                fn = summary.functions.get(local)
+                if fn is not None and any(edge.callee == qualname for edge in fn.calls):
                     yield fn
 
     def _modules_mentioning(self, name: str) -> Iterator[ModuleSummary]:

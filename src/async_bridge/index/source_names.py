@@ -18,10 +18,21 @@ from typing import Iterable
 _DEF = re.compile(rb"\bdef\s+(\w+)")
 _ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
 _DECORATED_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(\w+)\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
-_DEFINED = re.compile(rb"^[ \t]*(?:class\s+(\w+)|def\s+(\w+)|(\w+)\s*(?::[^=\n]*)?=[^=])", re.MULTILINE)
 _RELATED_NAME = re.compile(rb"related_name\s*=\s*['\"](\w+)['\"]")
 _BRIDGE_WORDS = (b"sync_to_async", b"SyncToAsync")
 BRIDGE_NAMES = frozenset({"sync_to_async", "SyncToAsync", "database_sync_to_async", "DatabaseSyncToAsync"})
+
+
+def _names_from(words: set[bytes]) -> re.Pattern[bytes]:
+    """Definitions that are built from one of ``words`` on their own line (an alias, a
+    subclass, a partial) or return one (a decorator factory)."""
+    alternatives = b"|".join(re.escape(w) for w in sorted(words))
+    return re.compile(
+        rb"^[ \t]*(?:class\s+(\w+)\s*\([^)\n]*\b(?:" + alternatives + rb")\b"
+        rb"|(\w+)\s*(?::[^=\n]*)?=[^=\n][^\n]*\b(?:" + alternatives + rb")\b"
+        rb"|def\s+(\w+)[^\n]*\n(?:[^\n]*\n){0,15}?[ \t]*return\s+(?:[\w.]+\.)?(?:" + alternatives + rb")\b)",
+        re.MULTILINE,
+    )
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,8 @@ class SourceNames:
         decorated: list[tuple[bytes, bytes]] = []  # (decorator name, def name)
         runners: set[bytes] = set()
         bridges: set[bytes] = {n.encode() for n in BRIDGE_NAMES}
-        others: list[bytes] = []  # files that do not mention a bridge: second-level aliases
+        first = _names_from(bridges)
+        texts: list[bytes] = []  # every file, for second-level aliases
         related: dict[bytes, list[Path]] = {}
         for path, data in sources:
             if b"related_name" in data:
@@ -50,19 +62,17 @@ class SourceNames:
             if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
                 runners.update(_DEF.findall(data))
             if any(word in data for word in _BRIDGE_WORDS):
-                for groups in _DEFINED.findall(data):
+                for groups in first.findall(data):
                     bridges.update(g for g in groups if g)
-            else:
-                others.append(data)
-        if len(bridges) > len(BRIDGE_NAMES) and others:
-            alias = re.compile(
-                rb"^[ \t]*(?:class\s+(\w+)\s*\([^)]*|(\w+)\s*(?::[^=\n]*)?=[^=\n]*)\b(?:"
-                + b"|".join(re.escape(b) for b in sorted(bridges)) + rb")\b",
-                re.MULTILINE,
-            )
-            for data in others:
-                for class_name, name in alias.findall(data):
-                    bridges.add(class_name or name)
+            texts.append(data)
+        derived = bridges - {n.encode() for n in BRIDGE_NAMES}
+        if derived:
+            second = _names_from(derived)
+            needles = tuple(derived)
+            for data in texts:
+                if any(n in data for n in needles):
+                    for groups in second.findall(data):
+                        bridges.update(g for g in groups if g)
         awaitable = async_defs | {name for decorator, name in decorated if decorator in bridges}
 
         def decode(names: Iterable[bytes]) -> frozenset[str]:

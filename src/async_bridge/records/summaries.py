@@ -154,6 +154,7 @@ class ModuleSummary:
     globals: Mapping[str, Value] = field(default_factory=dict)  # module-level names of known kind
     defs: frozenset[str] = frozenset()  # local qualnames of every function (known before ``functions``)
     assigned: frozenset[str] = frozenset()  # module-level names bound by assignments
+    call_names: Mapping[str, frozenset[str]] = field(default_factory=dict)  # function -> names it calls
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -164,6 +165,7 @@ class ModuleSummary:
             "globals": {k: v.to_data() for k, v in self.globals.items()},
             "defs": sorted(self.defs),
             "assigned": sorted(self.assigned),
+            "call_names": {k: sorted(v) for k, v in self.call_names.items()},
         }
 
     @classmethod
@@ -176,6 +178,7 @@ class ModuleSummary:
             globals={k: Value.from_data(v) for k, v in data["globals"].items()},
             defs=frozenset(data.get("defs", ())),
             assigned=frozenset(data.get("assigned", ())),
+            call_names={k: frozenset(v) for k, v in data.get("call_names", {}).items()},
         )
 
 
