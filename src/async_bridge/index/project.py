@@ -27,14 +27,28 @@ MAX_DEPTH = 6
 
 class ProjectIndex:
     def __init__(self, project_root: str | None, knowledge: "Knowledge") -> None:
+        self._root = project_root
         self.resolver = ModuleResolver(project_root)
         self.knowledge = knowledge
+        # resolved path -> text of an unsaved editor buffer, read instead of the file
+        self.overlay: dict[str, str] = {}
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._pending: dict[str, "ModuleAnalysis"] = {}
         self._building: set[str] = set()
         self._memo: dict[tuple[str, str], object] = {}
         self._source_names: SourceNames | None = None
         self._models = None
+
+    def forget(self, listing: bool = False) -> None:
+        """Drop every fact learnt from file contents (a file or an overlay changed);
+        with ``listing``, also which files exist (files were created or deleted)."""
+        self._summaries.clear()
+        self._pending.clear()
+        self._memo.clear()
+        self._source_names = None
+        self._models = None
+        if listing:
+            self.resolver = ModuleResolver(self._root)
 
     @property
     def models(self):
@@ -79,10 +93,12 @@ class ProjectIndex:
         from ..analysis.module import ModuleAnalysis
 
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return None
-            with tokenize.open(path) as handle:
-                source = handle.read()
+            source = self.overlay.get(str(path))
+            if source is None:
+                if path.stat().st_size > MAX_FILE_BYTES:
+                    return None
+                with tokenize.open(path) as handle:
+                    source = handle.read()
             tree = ast.parse(source, filename=str(path))
             analysis = ModuleAnalysis(tree, str(path), self.knowledge, self)
             return summarize(analysis)
@@ -184,7 +200,7 @@ class ProjectIndex:
     def source_names(self) -> "SourceNames":
         """Names gathered by one text scan of the project, to skip parses cheaply."""
         if self._source_names is None:
-            self._source_names = SourceNames.scan(self.resolver.python_sources(MAX_FILE_BYTES))
+            self._source_names = SourceNames.scan(self._sources())
         return self._source_names
 
     def split(self, qualname: str) -> tuple[ModuleSummary, str] | None:
@@ -257,10 +273,16 @@ class ProjectIndex:
         self._memo[memo_key] = result
         return result
 
+    def _sources(self):
+        """(path, bytes) of every project file, an overlay's text in place of the file's."""
+        for path, data in self.resolver.python_sources(MAX_FILE_BYTES):
+            text = self.overlay.get(str(path)) if self.overlay else None
+            yield path, data if text is None else text.encode("utf-8")
+
     def _modules_mentioning(self, name: str):
         needle = name.encode()
         pattern = re.compile(rb"\b" + re.escape(needle) + rb"\b")
-        for path, data in self.resolver.python_sources(MAX_FILE_BYTES):
+        for path, data in self._sources():
             if needle not in data or not pattern.search(data):
                 continue
             module, _ = self.resolver.module_of(str(path))
