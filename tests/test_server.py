@@ -4,13 +4,14 @@ process over stdio through a small Django project."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from async_bridge.config import DOCS_BASE_URL, resolve_settings
 from async_bridge.engine import check_source
@@ -24,6 +25,7 @@ from server_client import (
     next_diagnostics,
     open_document,
     published_for,
+    recording_client,
     replace_document,
     summary,
     wait_until,
@@ -221,8 +223,10 @@ async def test_editing_a_helper_updates_the_open_caller(client: LanguageClient, 
     assert summary(await next_diagnostics(client, tasks_uri, seen)) == TASKS_FINDINGS
 
     # closed, then changed on disk (a checkout): the watched-files event brings it in
+    closed = len(published_for(client, services_uri))
     client.text_document_did_close(types.DidCloseTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=services_uri)))
+    assert await next_diagnostics(client, services_uri, closed) == []  # a closed file shows nothing
     services.write_text(SERVICES_WITHOUT_DB)
     seen = len(published_for(client, tasks_uri))
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
@@ -323,6 +327,32 @@ async def test_unknown_option_is_logged_and_opt_in_rules_follow_enable(tmp_path:
         await wait_until(lambda: client.log_messages, "a log message")
         assert any(m.type == types.MessageType.Warning and "unknown setting 'djangoVersoin'" in m.message
                    for m in client.log_messages)
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
+async def test_internal_error_is_logged_not_raised(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p")
+    (root / "shop" / "boom.py").write_text("import asyncio\n")
+    faulty = ClientServerConfig(server_command=[sys.executable, str(Path(__file__).with_name("server_faulty.py"))],
+                                client_factory=recording_client)
+    client = await faulty.start()
+    try:
+        await client.initialize_session(initialize_params(root))
+        boom = open_document(client, root / "shop" / "boom.py")
+        await wait_until(lambda: client.log_messages, "a log message")
+        [message] = client.log_messages
+        assert message.type == types.MessageType.Error
+        assert message.message.startswith(
+            f"async-bridge: internal error while checking {root / 'shop' / 'boom.py'}: RuntimeError: injected failure\n")
+        hover = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=boom), position=types.Position(line=0, character=0)))
+        assert hover is None
+        # the server goes on serving other files; nothing popped up in the editor
+        uri = open_document(client, root / "shop" / "tasks.py")
+        assert summary(await next_diagnostics(client, uri, 0, version=1)) == TASKS_FINDINGS
+        assert published_for(client, boom) == [] and client.messages == []
         await client.shutdown_session()
     finally:
         await client.stop()

@@ -360,10 +360,12 @@ class AsyncBridgeServer(LanguageServer):
     def resolve_fix_all(self, action: types.CodeAction) -> types.CodeAction:
         data = action.data if isinstance(action.data, dict) else {}
         uri = data.get("uri")
-        result = self.current(uri) if isinstance(uri, str) else None
-        if result is None or result.version != data.get("version"):
+        if not isinstance(uri, str):
+            return action
+        result = self.current(uri)
+        path = self.path_of(uri)
+        if result is None or path is None or result.version != data.get("version"):
             return action  # the buffer moved on: no edit rather than a wrong one
-        path = self.path_of(uri) or uri
         settings = self.projects.settings_for(resolved(path))
         try:
             fixed = fix_all(result.text, path, settings)

@@ -8,7 +8,7 @@ import sys
 INSTALL_HINT = "pip install 'flake8-async-bridge[server]'"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = sub.add_parser(
         "server", help="run the language server (LSP over stdio) for editors: live diagnostics and quick fixes",
     )

@@ -71,8 +71,9 @@ def our_section(raw: object) -> dict[str, Any] | None:
     """The ``async-bridge`` object of a client's settings, if it has one."""
     if isinstance(raw, dict):
         for name in SECTIONS:
-            if isinstance(raw.get(name), dict):
-                return raw[name]
+            section = raw.get(name)
+            if isinstance(section, dict):
+                return section
     return None
 
 

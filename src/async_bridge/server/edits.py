@@ -13,6 +13,7 @@ import difflib
 import io
 import re
 import tokenize
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
@@ -21,12 +22,15 @@ from ..config import Settings
 from ..sources import noqa_codes, split_lines
 from .positions import char_position, document_end
 
+if TYPE_CHECKING:  # libcst is imported when a fix is asked for, never to check
+    from ..fixes.base import FixContext
+
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 # the codes of an existing ``# noqa: X1, Y2`` as flake8 reads them (letters then digits)
 _NOQA_CODES = re.compile(r"#\s*noqa:\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
 
 
-def fix_context(text: str):  # -> FixContext | None
+def fix_context(text: str) -> "FixContext | None":
     """The libcst view of ``text`` the fixers work on (None when libcst cannot parse it)."""
     import libcst as cst
 
@@ -38,7 +42,7 @@ def fix_context(text: str):  # -> FixContext | None
         return None
 
 
-def fix_one(ctx, filename: str, finding: Finding) -> str | None:
+def fix_one(ctx: "FixContext", filename: str, finding: Finding) -> str | None:
     """The text with the fixer of ``finding`` applied there; None when its code has no
     fixer, the fixer leaves it for manual work, or the result would not parse."""
     from ..fixes import load_all
