@@ -156,5 +156,7 @@ def test_project_root_is_the_nearest_marked_folder_else_the_workspace_folder(tmp
     (tmp_path / "backend" / "manage.py").write_text("")
     (tmp_path / "tools").mkdir()
     assert project_root(tmp_path / "backend" / "shop" / "tasks.py", [tmp_path]) == tmp_path / "backend"
+    # the editor opened a package of the project as its workspace folder
+    assert project_root(tmp_path / "backend" / "shop" / "tasks.py", [tmp_path / "backend" / "shop"]) == tmp_path / "backend"
     assert project_root(tmp_path / "tools" / "x.py", [tmp_path]) == tmp_path
     assert project_root(tmp_path / "tools" / "x.py", []) == tmp_path / "tools"

@@ -188,6 +188,12 @@ class AsyncBridgeServer(LanguageServer):
             self.projects.forget(listing)
             self.schedule(None, others=True)
 
+    def folders_changed(self) -> None:
+        uris = [folder.uri for folder in self.workspace.folders.values()]
+        self.projects.folders = [resolved(to_fs_path(uri) or uri) for uri in uris]
+        self.projects.reset()
+        self.schedule(None, others=True, delay=0)
+
     def configuration_changed(self, settings: object) -> None:
         self.config_options = self._options(settings, strict=False)
         self.projects.options = {**self.init_options, **self.config_options}
@@ -450,6 +456,11 @@ def build_server() -> AsyncBridgeServer:
     @guarded("on file changes")
     def did_change_watched_files(ls: AsyncBridgeServer, params: types.DidChangeWatchedFilesParams) -> None:
         ls.files_changed(list(params.changes))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    @guarded("on workspace folder changes")
+    def did_change_workspace_folders(ls: AsyncBridgeServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        ls.folders_changed()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @guarded("on configuration change")

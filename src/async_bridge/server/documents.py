@@ -89,15 +89,13 @@ def resolved(path: str | os.PathLike[str]) -> Path:
 
 
 def project_root(path: Path, folders: list[Path]) -> Path:
-    """The project a file belongs to (see the module docstring)."""
-    folder = next((f for f in sorted(folders, key=lambda f: len(f.parts), reverse=True)
-                   if f == path or f in path.parents), None)
+    """The project a file belongs to (see the module docstring). The search goes above
+    the workspace folder: an editor may open a package of the project as its folder."""
     for parent in path.parents:
         if any((parent / marker).is_file() for marker in ROOT_MARKERS):
             return parent
-        if parent == folder:
-            break
-    return folder or path.parent
+    inside = [f for f in folders if f in path.parents]
+    return max(inside, key=lambda f: len(f.parts)) if inside else path.parent
 
 
 @dataclass
