@@ -356,3 +356,32 @@ async def test_internal_error_is_logged_not_raised(tmp_path: Path) -> None:
         await client.shutdown_session()
     finally:
         await client.stop()
+
+
+async def test_fix_all_for_a_client_without_resolve_or_document_changes(project: Path) -> None:
+    client = await CONFIG.start()
+    try:
+        params = initialize_params(project)
+        params.capabilities = types.ClientCapabilities()  # a bare client: edits come whole, as `changes`
+        await client.initialize_session(params)
+        tasks = project / "shop" / "tasks.py"
+        uri = open_document(client, tasks)
+        await next_diagnostics(client, uri, 0, version=1)
+        actions = await client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=14, character=20), end=types.Position(line=14, character=20)),
+            context=types.CodeActionContext(diagnostics=[]),
+        ))
+        assert [a.title for a in actions or () if isinstance(a, types.CodeAction)] == [
+            "Fix ABR201 (sync-orm-call-in-async)",
+            "Suppress ABR201 with # noqa: ABR201",
+            "Fix all async-bridge findings in this file",
+        ]
+        fix_all = actions[-1]
+        assert isinstance(fix_all, types.CodeAction) and fix_all.edit is not None
+        assert fix_all.edit.document_changes is None and fix_all.edit.changes is not None
+        fixed = apply_edits(tasks.read_text(), edits_of(fix_all.edit, uri))
+        assert "asyncio" not in fixed and fixed.endswith("    return await Order.objects.afirst()\n")
+        await client.shutdown_session()
+    finally:
+        await client.stop()

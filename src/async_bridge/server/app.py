@@ -24,6 +24,7 @@ from pygls.uris import to_fs_path
 from .. import __version__
 from ..checks.base import Finding
 from ..fixes import FIXABLE_CODES
+from ..sources import SourceError, read_source
 from . import SOURCE
 from .diagnostics import hover_markdown
 from .documents import CONFIG_FILES, LintResult, Projects, lint, normalise_options, our_section, resolved
@@ -262,11 +263,14 @@ class AsyncBridgeServer(LanguageServer):
             self._flushing = asyncio.ensure_future(self._flush())
 
     async def _flush(self) -> None:
-        while self._dirty and self._timer is None:  # a newer change waits for its own debounce
-            uri = next(iter(self._dirty))
-            del self._dirty[uri]
-            self.lint_now(uri)
-            await asyncio.sleep(0)  # let incoming changes in between two files
+        try:
+            while self._dirty and self._timer is None:  # a newer change waits for its own debounce
+                uri = next(iter(self._dirty))
+                del self._dirty[uri]
+                self.lint_now(uri)
+                await asyncio.sleep(0)  # let incoming changes in between two files
+        except Exception as exc:
+            self.internal_error("while checking the open files", exc)
 
     # -- hover ------------------------------------------------------------------------------
     def hover(self, params: types.HoverParams) -> types.Hover | None:
@@ -394,8 +398,6 @@ def _kind(kind: object) -> str:
 
 
 def _disk_text(path: str) -> str | None:
-    from ..sources import SourceError, read_source
-
     try:
         return read_source(Path(path))[0]
     except SourceError:
