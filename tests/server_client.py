@@ -5,11 +5,12 @@ applying the edits the server returns."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 import textwrap
 from pathlib import Path
-from typing import Callable
+from typing import AsyncIterator, Callable
 
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, make_test_lsp_client
@@ -95,6 +96,19 @@ def recording_client() -> LanguageClient:
 
 
 CONFIG = ClientServerConfig(server_command=SERVER, client_factory=recording_client)
+
+
+@contextlib.asynccontextmanager
+async def server_process(config: ClientServerConfig = CONFIG) -> AsyncIterator[LanguageClient]:
+    """A server of our own for one test; killed if the test fails before it exits."""
+    client = await config.start()
+    try:
+        yield client
+    finally:
+        process = client._server
+        if process is not None and process.returncode is None:
+            process.kill()
+        await client.stop()
 
 
 async def wait_until(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:

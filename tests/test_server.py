@@ -25,6 +25,7 @@ from server_client import (
     next_diagnostics,
     open_document,
     published_for,
+    server_process,
     recording_client,
     replace_document,
     summary,
@@ -59,8 +60,7 @@ async def client(lsp_client: LanguageClient, project: Path):
 
 
 async def test_capabilities_and_clean_exit(tmp_path: Path) -> None:
-    client = await CONFIG.start()
-    try:
+    async with server_process() as client:
         result = await client.initialize_session(initialize_params(write_project(tmp_path)))
         caps = result.capabilities
         assert result.server_info is not None and result.server_info.name == "async-bridge"
@@ -68,10 +68,14 @@ async def test_capabilities_and_clean_exit(tmp_path: Path) -> None:
         assert isinstance(caps.code_action_provider, types.CodeActionOptions)
         assert set(caps.code_action_provider.code_action_kinds or ()) == {"quickfix", "source.fixAll.async-bridge"}
         assert caps.code_action_provider.resolve_provider is True
+        # files changed outside the editor (a checkout) are watched where the client can
+        await wait_until(lambda: client.registrations, "a capability registration")  # type: ignore[attr-defined]
+        [registration] = client.registrations  # type: ignore[attr-defined]
+        assert registration.method == "workspace/didChangeWatchedFiles"
+        patterns = [w["globPattern"] for w in registration.register_options["watchers"]]
+        assert patterns == ["**/*.py", "**/pyproject.toml", "**/setup.cfg", "**/tox.ini", "**/.flake8"]
         await client.shutdown_session()
         assert client._server is not None and client._server.returncode == 0
-    finally:
-        await client.stop()
 
 
 async def test_diagnostics_on_open(client: LanguageClient, project: Path) -> None:
@@ -276,8 +280,7 @@ async def test_settings_from_pyproject_and_initialization_options(tmp_path: Path
     tasks = root / "shop" / "tasks.py"
 
     async def abr201_actions(options: object) -> tuple[str, list[str]]:
-        client = await CONFIG.start()
-        try:
+        async with server_process() as client:
             await client.initialize_session(initialize_params(root, options))
             uri = open_document(client, tasks)
             diagnostics = await next_diagnostics(client, uri, 0, version=1)
@@ -288,8 +291,6 @@ async def test_settings_from_pyproject_and_initialization_options(tmp_path: Path
             ))
             await client.shutdown_session()
             return diagnostics[1].message, [a.title for a in actions or () if isinstance(a, types.CodeAction)]
-        finally:
-            await client.stop()
 
     def engine_message(**options: object) -> str:
         settings = dataclasses.replace(resolve_settings(cwd=root, **options), project_root=str(root))  # type: ignore[arg-type]
@@ -319,8 +320,7 @@ async def test_unknown_option_is_logged_and_opt_in_rules_follow_enable(tmp_path:
         def send(order_id):
             asyncio.run(push(order_id))
     """))
-    client = await CONFIG.start()
-    try:
+    async with server_process() as client:
         await client.initialize_session(initialize_params(root, {"enable": ["ABR106"], "djangoVersoin": "5.0"}))
         uri = open_document(client, root / "shop" / "jobs.py")
         assert summary(await next_diagnostics(client, uri, 0, version=1)) == [("ABR106", (8, 4, 8, 31))]
@@ -328,8 +328,6 @@ async def test_unknown_option_is_logged_and_opt_in_rules_follow_enable(tmp_path:
         assert any(m.type == types.MessageType.Warning and "unknown setting 'djangoVersoin'" in m.message
                    for m in client.log_messages)
         await client.shutdown_session()
-    finally:
-        await client.stop()
 
 
 async def test_internal_error_is_logged_not_raised(tmp_path: Path) -> None:
@@ -337,8 +335,7 @@ async def test_internal_error_is_logged_not_raised(tmp_path: Path) -> None:
     (root / "shop" / "boom.py").write_text("import asyncio\n")
     faulty = ClientServerConfig(server_command=[sys.executable, str(Path(__file__).with_name("server_faulty.py"))],
                                 client_factory=recording_client)
-    client = await faulty.start()
-    try:
+    async with server_process(faulty) as client:
         await client.initialize_session(initialize_params(root))
         boom = open_document(client, root / "shop" / "boom.py")
         await wait_until(lambda: client.log_messages, "a log message")
@@ -354,13 +351,10 @@ async def test_internal_error_is_logged_not_raised(tmp_path: Path) -> None:
         assert summary(await next_diagnostics(client, uri, 0, version=1)) == TASKS_FINDINGS
         assert published_for(client, boom) == [] and client.messages == []
         await client.shutdown_session()
-    finally:
-        await client.stop()
 
 
 async def test_fix_all_for_a_client_without_resolve_or_document_changes(project: Path) -> None:
-    client = await CONFIG.start()
-    try:
+    async with server_process() as client:
         params = initialize_params(project)
         params.capabilities = types.ClientCapabilities()  # a bare client: edits come whole, as `changes`
         await client.initialize_session(params)
@@ -383,5 +377,3 @@ async def test_fix_all_for_a_client_without_resolve_or_document_changes(project:
         fixed = apply_edits(tasks.read_text(), edits_of(fix_all.edit, uri))
         assert "asyncio" not in fixed and fixed.endswith("    return await Order.objects.afirst()\n")
         await client.shutdown_session()
-    finally:
-        await client.stop()
