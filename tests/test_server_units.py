@@ -3,6 +3,7 @@ related places), columns in each encoding, edits, ``# noqa`` placement, options.
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -160,3 +161,17 @@ def test_project_root_is_the_nearest_marked_folder_else_the_workspace_folder(tmp
     assert project_root(tmp_path / "backend" / "shop" / "tasks.py", [tmp_path / "backend" / "shop"]) == tmp_path / "backend"
     assert project_root(tmp_path / "tools" / "x.py", [tmp_path]) == tmp_path
     assert project_root(tmp_path / "tools" / "x.py", []) == tmp_path / "tools"
+
+
+# -- the command -------------------------------------------------------------------------
+def test_server_command_without_pygls_says_what_to_install(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from async_bridge.cli import main
+
+    for name in [n for n in sys.modules if n == "async_bridge.server.app" or n.split(".")[0] == "pygls"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pygls", None)
+    assert main(["server"]) == 2
+    assert capsys.readouterr().err == (
+        "async-bridge: the server needs pygls and lsprotocol (pygls is missing): "
+        "pip install 'flake8-async-bridge[server]'\n"
+    )

@@ -21,8 +21,9 @@ def _cmd_server(args: argparse.Namespace) -> int:
     try:
         from .app import serve
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] in ("pygls", "lsprotocol", "cattrs", "attrs"):
-            print(f"async-bridge: the server needs pygls and lsprotocol ({exc.name} is missing): "
+        missing = (exc.name or "").split(".")[0]
+        if missing in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            print(f"async-bridge: the server needs pygls and lsprotocol ({missing} is missing): "
                   f"{INSTALL_HINT}", file=sys.stderr)
             return 2
         raise
