@@ -377,3 +377,19 @@ async def test_fix_all_for_a_client_without_resolve_or_document_changes(project:
         fixed = apply_edits(tasks.read_text(), edits_of(fix_all.edit, uri))
         assert "asyncio" not in fixed and fixed.endswith("    return await Order.objects.afirst()\n")
         await client.shutdown_session()
+
+
+async def test_config_file_change_applies_to_open_files(client: LanguageClient, project: Path) -> None:
+    tasks = project / "shop" / "tasks.py"
+    uri = open_document(client, tasks)
+    before = await next_diagnostics(client, uri, 0, version=1)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[tool.async-bridge]\ndjango-version = "4.0"\n')
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)]))
+    after = await next_diagnostics(client, uri, 1)
+    settings = dataclasses.replace(resolve_settings(cwd=project), project_root=str(project))
+    assert settings.django_version == (4, 0)
+    assert [d.message for d in after] == [
+        f.message.removeprefix(f"{f.code} ") for f in check_source(tasks.read_text(), str(tasks), settings)]
+    assert summary(after) == TASKS_FINDINGS and after[1].message != before[1].message

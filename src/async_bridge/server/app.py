@@ -152,8 +152,8 @@ class AsyncBridgeServer(LanguageServer):
     def did_save(self, uri: str) -> None:
         path = to_fs_path(uri) or ""
         if Path(path).name in CONFIG_FILES:
-            self.projects.reset()
             self.projects.forget()
+            self.projects.reset()
             self.schedule(None, others=True, delay=0)
             return
         if self.path_of(uri) is not None:
@@ -183,10 +183,10 @@ class AsyncBridgeServer(LanguageServer):
                     listing = True
                 elif str(resolved(path)) not in self.projects.overlay:
                     python = True  # an open file's buffer already says what it holds
-        if config:
-            self.projects.reset()
         if config or listing or python:
             self.projects.forget(listing)
+            if config:
+                self.projects.reset()
             self.schedule(None, others=True)
 
     def folders_changed(self) -> None:
@@ -198,8 +198,8 @@ class AsyncBridgeServer(LanguageServer):
     def configuration_changed(self, settings: object) -> None:
         self.config_options = self._options(settings, strict=False)
         self.projects.options = {**self.init_options, **self.config_options}
-        self.projects.reset()
         self.projects.forget()
+        self.projects.reset()
         self.schedule(None, others=True, delay=0)
 
     # -- checking ----------------------------------------------------------------------------
