@@ -10,6 +10,7 @@ built.
 from __future__ import annotations
 
 import ast
+import re
 import tokenize
 from collections import OrderedDict, deque
 from dataclasses import replace
@@ -38,6 +39,9 @@ _PARSE_ERRORS = (SyntaxError, ValueError, UnicodeError, OSError, RecursionError,
 
 class ProjectIndex:
     def __init__(self, project_root: str | None, knowledge: "Knowledge") -> None:
+        self._root = project_root
+        # resolved path -> text of an unsaved editor buffer, read instead of the file
+        self.overlay: dict[str, str] = {}
         self.resolver = ModuleResolver(project_root)
         self.knowledge = knowledge
         self.models = ModelIndex(self)
@@ -49,6 +53,20 @@ class ProjectIndex:
         self._reach_memo: dict[tuple[str, str], object] = {}
         self._derives_memo: dict[tuple, bool] = {}
         self._source_names: SourceNames | None = None
+
+    def forget(self, listing: bool = False) -> None:
+        """Drop every fact learnt from file contents (a file or an overlay changed);
+        with ``listing``, also which files exist (files were created or deleted)."""
+        self._summaries.clear()
+        self._pending.clear()
+        self._recent.clear()
+        self._functions.clear()
+        self._reach_memo.clear()
+        self._derives_memo.clear()
+        self._source_names = None
+        self.models = ModelIndex(self)
+        if listing:
+            self.resolver = ModuleResolver(self._root)
 
     # -- Project protocol: files --------------------------------------------
     def module_of(self, filename: str) -> tuple[str | None, bool]:
@@ -64,7 +82,7 @@ class ProjectIndex:
     def source_names(self) -> SourceNames:
         """Names gathered by one text scan of the project, to skip look-ups cheaply."""
         if self._source_names is None:
-            self._source_names = SourceNames.scan(self.resolver.python_sources(MAX_FILE_BYTES))
+            self._source_names = SourceNames.scan(self._sources())
         return self._source_names
 
     # -- modules ------------------------------------------------------------
@@ -122,10 +140,12 @@ class ProjectIndex:
         if path is None:
             return None
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return None
-            with tokenize.open(path) as handle:
-                source = handle.read()
+            source = self.overlay.get(str(path))
+            if source is None:
+                if path.stat().st_size > MAX_FILE_BYTES:
+                    return None
+                with tokenize.open(path) as handle:
+                    source = handle.read()
             tree = ast.parse(source, filename=str(path))
             return ModuleAnalysis(tree, str(path), self.knowledge, self, deep=False)
         except _PARSE_ERRORS:
@@ -420,8 +440,17 @@ class ProjectIndex:
                 if fn is not None and any(edge.callee == qualname for edge in fn.calls):
                     yield fn
 
+    def _sources(self) -> Iterator[tuple[Path, bytes]]:
+        """(path, bytes) of every project file, an overlay's text in place of the file's."""
+        for path, data in self.resolver.python_sources(MAX_FILE_BYTES):
+            text = self.overlay.get(str(path)) if self.overlay else None
+            yield path, data if text is None else text.encode("utf-8")
+
     def _modules_mentioning(self, name: str) -> Iterator[ModuleSummary]:
-        for path in self.resolver.files_mentioning(name):
+        needle = name.encode()
+        pattern = re.compile(rb"\b" + re.escape(needle) + rb"\b")
+        paths = [path for path, data in self._sources() if needle in data and pattern.search(data)]
+        for path in paths:
             module, _ = self.resolver.module_of(str(path))
             if module is None:
                 continue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 MAX_FILE_BYTES = 2_000_000  # larger files are not parsed for the index
@@ -128,13 +127,6 @@ class ModuleResolver:
                 yield path, path.read_bytes()
             except OSError:
                 continue
-
-    def files_mentioning(self, name: str) -> list[Path]:
-        """Project files whose text contains ``name`` as a word."""
-        needle = name.encode()
-        pattern = re.compile(rb"\b" + re.escape(needle) + rb"\b")
-        return [path for path, data in self.python_sources(MAX_FILE_BYTES)
-                if needle in data and pattern.search(data)]
 
     def python_files(self) -> list[Path]:
         """Every .py file under the project root (for reverse look-ups), once per process."""
