@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis import contexts, facts
+from ..analysis import contexts, facts, workers
 from ..analysis.scopes import FunctionInfo
 from .base import Check, register
 
@@ -34,7 +34,7 @@ class EventLoopInWorker(Check):
             return  # provably no database work
         callee, target, site = verdict
         values = dict(
-            how=how, where=description, context=contexts.DESCRIPTIONS[context],
+            how=how, where=description, context=contexts.describe(context, a.knowledge),
             coroutine=callee, coroutine_short=callee.rsplit(".", 1)[-1],
         )
         if site:
@@ -66,7 +66,7 @@ def _short(qualname: str, module: str | None) -> str:
 def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, str] | None:
     """How a worker context reaches ``scope``: (description, worker context) or None."""
     if scope.context in contexts.WORKER_CONTEXTS:
-        return f"{contexts.DESCRIPTIONS[scope.context]} '{scope.name}'", scope.context
+        return f"{contexts.describe(scope.context, analysis.knowledge)} '{scope.name}'", scope.context
     if scope.is_module:
         return None
     if scope.is_lambda and scope.parent is not None:
@@ -81,7 +81,7 @@ def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, str] | None:
                 continue
             seen.add(caller.qualname)
             if caller.context in contexts.WORKER_CONTEXTS:
-                return _reached(scope, contexts.DESCRIPTIONS[caller.context], caller.name), caller.context
+                return _reached(scope, contexts.describe(caller.context, analysis.knowledge), caller.name), caller.context
             if caller.context not in contexts.EXEMPT_CONTEXTS:
                 queue.append(caller)
     index = analysis.index
@@ -92,8 +92,25 @@ def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, str] | None:
         worker = index.reached_from_worker(analysis.full_name(qualname))
         if worker:
             summary = index.function(worker)
-            context = summary.context if summary else contexts.CELERY_TASK
-            return _reached(scope, contexts.DESCRIPTIONS[context], worker), context
+            context = summary.context if summary else contexts.TASK
+            return _reached(scope, contexts.describe(context, analysis.knowledge), worker), context
+    return _enqueued_elsewhere(analysis, scope, seen)
+
+
+def _enqueued_elsewhere(analysis, scope: FunctionInfo, seen: set[str]) -> tuple[str, str] | None:
+    """A module-level function of this module (``scope`` or a sync caller of it) that
+    another module hands to a worker: ``async_task(send_report)``, ``queue.enqueue(...)``."""
+    for qualname in sorted(seen):
+        fn = analysis.local_function(analysis.full_name(qualname))
+        if fn is None or fn.parent is not None or fn.cls is not None or fn.context in contexts.EXEMPT_CONTEXTS:
+            continue
+        found = workers.enqueued_elsewhere(analysis, analysis.full_name(qualname))
+        if found is not None:
+            framework = found[0]
+            context = contexts.task_context(framework.id)
+            if fn is scope:
+                return f"{framework.label} '{scope.name}'", context
+            return _reached(scope, framework.label, fn.name), context
     return None
 
 
