@@ -24,6 +24,7 @@ NAME_FIELDS = (
     "enqueue_functions",  # qualified functions whose first argument (or ``func=``) is run as a task
     "queue_factories",  # calls that return a queue object
     "queue_methods",  # methods of such a queue that enqueue their first argument
+    "delayed_queue_methods",  # ... their second one, after a time (``enqueue_in(delay, f)``)
     "packages",  # top-level packages: a module importing one uses this framework
 )
 
@@ -44,7 +45,6 @@ class FrameworkError(ValueError):
 @dataclass(frozen=True)
 class TaskFramework:
     id: str
-    name: str  # the framework, as messages name it: "Celery", "django-q2"
     label: str  # one of its tasks, as messages name it: "Celery task", "dramatiq actor"
     runs_async: bool  # the framework awaits an ``async def`` declared by decorator or enqueue
     runs_async_method: bool  # ... and an ``async def`` task method of a subclass
@@ -58,6 +58,7 @@ class TaskFramework:
     enqueue_functions: frozenset[str] = frozenset()
     queue_factories: frozenset[str] = frozenset()
     queue_methods: frozenset[str] = frozenset()
+    delayed_queue_methods: frozenset[str] = frozenset()
     packages: frozenset[str] = frozenset()
 
     @property
@@ -80,7 +81,7 @@ def check(value: Any, origin: str) -> None:
             elif field_name in ("runs_async", "runs_async_method"):
                 if not isinstance(field_value, bool):
                     raise FrameworkError(f"{where}.{field_name} must be true or false")
-            elif field_name in ("name", "label", "task_method"):
+            elif field_name in ("label", "task_method"):
                 if not isinstance(field_value, str):
                     raise FrameworkError(f"{where}.{field_name} must be a string")
             else:
@@ -130,11 +131,9 @@ def _framework(name: str, entry: Mapping[str, Any]) -> TaskFramework:
     runs_async = entry.get("runs_async") is True
     runs_async_method = entry.get("runs_async_method")
     label = entry.get("label")
-    shown = entry.get("name")
     task_method = entry.get("task_method")
     return TaskFramework(
         id=name,
-        name=shown if isinstance(shown, str) and shown else name,
         label=label if isinstance(label, str) and label else "background task",
         runs_async=runs_async,
         runs_async_method=runs_async_method if isinstance(runs_async_method, bool) else runs_async,

@@ -190,7 +190,8 @@ class TaskRecognizer:
         fw = self.class_framework(cls, fn.name)
         if fw is None:
             return None
-        return TaskDeclaration(fw, METHOD, f"{fn.name}() of a {fw.name} task class", fn.node)
+        base = min(fw.bases, default="Task").rsplit(".", 1)[-1]
+        return TaskDeclaration(fw, METHOD, f"{base}.{fn.name}", fn.node)
 
     # -- enqueue calls ---------------------------------------------------------
     @cached_property
@@ -224,7 +225,8 @@ class TaskRecognizer:
     @cached_property
     def _enqueue_names(self) -> frozenset[str]:
         names = {name.rsplit(".", 1)[-1] for fw in self.frameworks for name in fw.enqueue_functions}
-        names.update(m for fw in self.frameworks if fw.queue_factories for m in fw.queue_methods)
+        names.update(m for fw in self.frameworks if fw.queue_factories
+                     for m in fw.queue_methods | fw.delayed_queue_methods)
         return frozenset(names)
 
     def _uses_enqueue_framework(self) -> bool:
@@ -232,26 +234,27 @@ class TaskRecognizer:
         return any(tops & fw.packages for fw in self.frameworks if fw.enqueue_functions or fw.queue_factories)
 
     def _enqueue(self, call: ast.Call, scope: FunctionInfo) -> Enqueue | None:
-        target_expr = _enqueued_argument(call)
-        if target_expr is None:
+        found = self._enqueue_framework(call, scope)
+        if found is None:
             return None
-        fw = self._enqueue_framework(call, scope)
-        if fw is None:
-            return None
+        fw, position = found
+        target_expr = _enqueued_argument(call, position)
         if isinstance(target_expr, ast.Constant):
             target = target_expr.value if isinstance(target_expr.value, str) else None
+        elif isinstance(target_expr, (ast.Name, ast.Attribute)):
+            target = self.a.resolve_callable(target_expr, scope)
         else:
-            target = self.a.resolve_callable(target_expr, scope) if isinstance(
-                target_expr, (ast.Name, ast.Attribute)) else None
+            target = None
         if not target or not _DOTTED.fullmatch(target):
             return None
         return Enqueue(fw, call, target, f"{ast.unparse(call.func)}(...)")
 
-    def _enqueue_framework(self, call: ast.Call, scope: FunctionInfo) -> TaskFramework | None:
+    def _enqueue_framework(self, call: ast.Call, scope: FunctionInfo) -> tuple[TaskFramework, int] | None:
+        """The framework an enqueue call belongs to, and the position of the function it hands over."""
         qual = self.a.qualify(call.func)
         for fw in self.frameworks:
             if qual in fw.enqueue_functions:
-                return fw
+                return fw, 0
         func = call.func
         if not isinstance(func, ast.Attribute):
             return None
@@ -261,21 +264,27 @@ class TaskRecognizer:
         if isinstance(queue, ast.Call):
             made_by = self.a.qualify(queue.func)
             for fw in self.frameworks:
-                if made_by in fw.queue_factories and func.attr in fw.queue_methods:
-                    return fw
+                if made_by in fw.queue_factories and func.attr in fw.queue_methods | fw.delayed_queue_methods:
+                    return fw, _position(fw, func.attr)
         return None
 
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
-def _enqueued_argument(call: ast.Call) -> ast.expr | None:
-    if call.args and not isinstance(call.args[0], ast.Starred):
-        return call.args[0]
+def _enqueued_argument(call: ast.Call, position: int = 0) -> ast.expr | None:
+    """The function an enqueue call hands over: its positional argument ``position``, or ``func=``."""
     for keyword in call.keywords:
         if keyword.arg == "func":
             return keyword.value
+    args = call.args[:position + 1]
+    if len(args) == position + 1 and not any(isinstance(a, ast.Starred) for a in args):
+        return args[position]
     return None
+
+
+def _position(fw: TaskFramework, method: str) -> int:
+    return 1 if method in fw.delayed_queue_methods else 0
 
 
 def _bound_value(analysis: "ModuleAnalysis", name: str, scope: FunctionInfo) -> ast.expr | None:
@@ -418,20 +427,19 @@ def _enqueue_in_file(resolver: Any, path: Path, data: bytes, qualname: str,
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        target = _enqueued_argument(node)
-        if target is None:
-            continue
-        named = target.value if isinstance(target, ast.Constant) else qualify(target)
-        if named != qualname:
-            continue
-        func_qual = qualify(node.func)
+        func = node.func
+        func_qual = qualify(func)
         for fw in known:
             if func_qual in fw.enqueue_functions:
+                position = 0
+            elif isinstance(func, ast.Attribute) and func.attr in fw.queue_methods | fw.delayed_queue_methods and (
+                    (isinstance(func.value, ast.Call) and qualify(func.value.func) in fw.queue_factories)
+                    or (isinstance(func.value, ast.Name) and func.value.id in queues)):
+                position = _position(fw, func.attr)
+            else:
+                continue
+            target = _enqueued_argument(node, position)
+            named = target.value if isinstance(target, ast.Constant) else qualify(target) if target is not None else None
+            if named == qualname:
                 return fw, node.lineno
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in fw.queue_methods:
-                queue = func.value
-                if (isinstance(queue, ast.Call) and qualify(queue.func) in fw.queue_factories) or (
-                        isinstance(queue, ast.Name) and queue.id in queues):
-                    return fw, node.lineno
     return None

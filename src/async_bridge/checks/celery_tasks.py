@@ -44,7 +44,7 @@ class AsyncTaskNeverAwaited(Check):
         declared = self.tasks.method_declaration(fn)
         if declared is not None and not declared.runs_async:
             assert fn.cls is not None
-            yield self._finding(node, f"{fn.cls.name}.{fn.name}", declared)
+            yield self._finding(node, fn.cls.name, declared)
 
     def finish(self) -> Iterator[Finding]:
         """``async_task(send_report)``: an ``async def`` handed to a worker that never awaits it,
@@ -58,8 +58,7 @@ class AsyncTaskNeverAwaited(Check):
             yield self._finding(enqueue.call, enqueue.target.rsplit(".", 1)[-1], declared)
 
     def _finding(self, node: ast.AST, name: str, declared: TaskDeclaration) -> Finding:
-        fw = declared.framework
-        return self.finding("ABR301", node, name=name, how=declared.how, task=fw.label, framework=fw.name)
+        return self.finding("ABR301", node, name=name, how=declared.how, task=declared.framework.label)
 
     def _is_async(self, qualname: str) -> bool:
         local = self.analysis.local_function(qualname)
