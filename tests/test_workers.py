@@ -174,3 +174,20 @@ def test_task_contexts_are_worker_contexts() -> None:
     assert contexts.DESCRIPTIONS[celery] == "Celery task"
     assert contexts.DESCRIPTIONS[contexts.task_context("acme")] == "background task"
     assert contexts.describe(contexts.task_context("dramatiq"), builtin()) == "dramatiq actor"
+
+
+def test_a_users_enqueue_function(tmp_path: Path) -> None:
+    extra = (
+        "task_frameworks:\n  reports:\n    label: report job\n    runs_async: false\n"
+        "    enqueue_functions: [myco.reports.submit]\n"
+    )
+    source = (
+        f"from myco.reports import submit\n{STORE}def build(order_id):\n    asyncio.run(store(order_id))\n\n\n"
+        "async def build_async(order_id):\n    ...\n\n\n"
+        "def on_paid(order_id):\n    submit(build, order_id)\n    submit(build_async, order_id)\n"
+    )
+    assert _messages(tmp_path, source) == []
+    messages = _messages(tmp_path, source, extra)
+    assert [m.split(" ", 2)[:2] for m in messages] == [["11:5", "ABR101"], ["20:5", "ABR301"]]
+    assert "in report job 'build'" in messages[0]
+    assert "report job 'build_async' (submit(...))" in messages[1]

@@ -231,7 +231,7 @@ class TaskRecognizer:
 
     def _uses_enqueue_framework(self) -> bool:
         tops = {m.split(".", 1)[0] for m in self.a.imports.modules}
-        return any(tops & fw.packages for fw in self.frameworks if fw.enqueue_functions or fw.queue_factories)
+        return any(tops & _enqueue_packages(fw) for fw in self.frameworks)
 
     def _enqueue(self, call: ast.Call, scope: FunctionInfo) -> Enqueue | None:
         found = self._enqueue_framework(call, scope)
@@ -267,6 +267,14 @@ class TaskRecognizer:
                 if made_by in fw.queue_factories and func.attr in fw.queue_methods | fw.delayed_queue_methods:
                     return fw, _position(fw, func.attr)
         return None
+
+
+def _enqueue_packages(fw: TaskFramework) -> frozenset[str]:
+    """Top-level packages a module imports when it may enqueue tasks of ``fw``."""
+    names = fw.enqueue_functions | fw.queue_factories
+    if not names:
+        return frozenset()
+    return fw.packages | {name.split(".", 1)[0] for name in names}
 
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
@@ -349,7 +357,6 @@ def _module_path(analysis: "ModuleAnalysis", module: str) -> Path | None:
 
 # -- who enqueues a function from another module (asked only for a finding's candidate) --
 
-_ENQUEUE_MARKERS = re.compile(rb"\b(?:async_task|schedule|async_iter|enqueue\w*)\s*\(")
 _PARSED: dict[str, tuple[str | None, ast.Module | None, ImportMap | None]] = {}
 
 
@@ -360,12 +367,14 @@ def enqueued_elsewhere(analysis: "ModuleAnalysis", qualname: str) -> tuple[TaskF
     known = [fw for fw in frameworks(analysis.knowledge) if fw.enqueue_functions or fw.queue_factories]
     if not known:
         return None
+    calls = {n.rsplit(".", 1)[-1] for fw in known for n in fw.enqueue_functions | fw.queue_methods | fw.delayed_queue_methods}
+    markers = re.compile(rb"\b(?:" + b"|".join(re.escape(c.encode()) for c in sorted(calls)) + rb")\s*\(")
     short = qualname.rsplit(".", 1)[-1].encode()
     word = re.compile(rb"\b" + re.escape(short) + rb"\b")
     own = analysis.filename
     resolver = analysis.index.resolver
     for path, data in resolver.python_sources(_MAX_BYTES):
-        if short not in data or not _ENQUEUE_MARKERS.search(data) or not word.search(data):
+        if short not in data or not markers.search(data) or not word.search(data):
             continue
         if _same_file(path, own):
             continue
