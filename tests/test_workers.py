@@ -82,7 +82,8 @@ def test_abr301_message_is_framework_neutral(tmp_path: Path) -> None:
 
 
 def test_messages_stay_short(tmp_path: Path) -> None:
-    source = "from huey.contrib.djhuey import db_periodic_task\n\n\n@db_periodic_task(None)\nasync def nightly():\n    ...\n"
+    source = "from huey.contrib.djhuey import db_periodic_task\n\n\n@db_periodic_task(None)\n" \
+             "async def nightly():\n    ..."
     [message] = _messages(tmp_path, source)
     assert len(message.split(" ", 2)[2]) <= 125
 

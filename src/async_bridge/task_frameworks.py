@@ -113,7 +113,8 @@ def _extend(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for field_name, value in extra.items():
         old = merged.get(field_name)
-        if field_name in NAME_FIELDS and isinstance(old, (list, frozenset, set)) and isinstance(value, (list, frozenset, set)):
+        lists = (list, frozenset, set)
+        if field_name in NAME_FIELDS and isinstance(old, lists) and isinstance(value, lists):
             merged[field_name] = [*old, *value]
         else:
             merged[field_name] = value

@@ -141,9 +141,10 @@ class ContextResolver:
             return ASYNC
         if self.a.is_test_file:
             return TEST
-        if fn.is_lambda:
+        node = fn.node
+        if fn.is_lambda or not isinstance(node, ast.FunctionDef):
             return self.a.script_or_plain
-        declared = self.tasks.decorator_declaration(fn.node)
+        declared = self.tasks.decorator_declaration(node)
         if declared is None and fn.parent is None and fn.cls is None:
             declared = self.tasks.enqueued_here.get(fn.qualname)
         if declared is not None:
@@ -153,7 +154,7 @@ class ContextResolver:
             context = self._method_context(fn, cls)
             if context:
                 return context
-        for dec in fn.node.decorator_list:
+        for dec in node.decorator_list:
             qual = self.a.qualify(decorator_target(dec))
             if qual in self.view_decorators:
                 return DJANGO_VIEW

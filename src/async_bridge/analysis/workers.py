@@ -204,7 +204,7 @@ class TaskRecognizer:
         for scope in (self.a.module_scope, *self.a.functions):
             for call in scope.calls:
                 func = call.func
-                short = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+                short = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
                 if short in wanted:
                     enqueue = self._enqueue(call, scope)
                     if enqueue is not None:
@@ -301,7 +301,8 @@ def _bound_value(analysis: "ModuleAnalysis", name: str, scope: FunctionInfo) -> 
     for where in (scope, analysis.module_scope):
         values = [
             node.value for node, node_scope in analysis.nodes(ast.Assign)
-            if node_scope is where and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            if node_scope is where and isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
         ]
         if values:
             return values[0] if len(values) == 1 else None
@@ -367,7 +368,8 @@ def enqueued_elsewhere(analysis: "ModuleAnalysis", qualname: str) -> tuple[TaskF
     known = [fw for fw in frameworks(analysis.knowledge) if fw.enqueue_functions or fw.queue_factories]
     if not known:
         return None
-    calls = {n.rsplit(".", 1)[-1] for fw in known for n in fw.enqueue_functions | fw.queue_methods | fw.delayed_queue_methods}
+    calls = {name.rsplit(".", 1)[-1] for fw in known
+             for name in fw.enqueue_functions | fw.queue_methods | fw.delayed_queue_methods}
     markers = re.compile(rb"\b(?:" + b"|".join(re.escape(c.encode()) for c in sorted(calls)) + rb")\s*\(")
     short = qualname.rsplit(".", 1)[-1].encode()
     word = re.compile(rb"\b" + re.escape(short) + rb"\b")
@@ -411,9 +413,10 @@ def _enqueue_in_file(resolver: Any, path: Path, data: bytes, qualname: str,
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     imports.add(node)
             _PARSED[key] = (module, tree, imports)
-    module, tree, imports = _PARSED[key]
-    if tree is None or imports is None:
+    module, parsed, imported = _PARSED[key]
+    if parsed is None or imported is None:
         return None
+    tree, imports = parsed, imported
     defs = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
     def qualify(expr: ast.expr) -> str | None:
@@ -448,7 +451,7 @@ def _enqueue_in_file(resolver: Any, path: Path, data: bytes, qualname: str,
             else:
                 continue
             target = _enqueued_argument(node, position)
-            named = target.value if isinstance(target, ast.Constant) else qualify(target) if target is not None else None
+            named = target.value if isinstance(target, ast.Constant) else qualify(target) if target else None
             if named == qualname:
                 return fw, node.lineno
     return None

@@ -30,7 +30,9 @@ class AsyncTaskNeverAwaited(Check):
             self._tasks = TaskRecognizer(self.analysis)
         return self._tasks
 
-    def visit(self, node: ast.AsyncFunctionDef, scope: FunctionInfo) -> Iterator[Finding]:
+    def visit(self, node: ast.AST, scope: FunctionInfo) -> Iterator[Finding]:
+        if not isinstance(node, ast.AsyncFunctionDef):
+            return
         a = self.analysis
         if node.decorator_list:
             declared = self.tasks.decorator_declaration(node)
@@ -84,7 +86,7 @@ class AsyncTaskNeverAwaited(Check):
             return True  # run_sync, make_sync, async_to_sync_task, ...
         if isinstance(target, (ast.Name, ast.Attribute)):
             local = a.local_function(a.resolve_callable(target, a.module_scope) or "")
-            if local is not None and local.node is not None:
+            if local is not None and isinstance(local.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 # a home-made decorator whose wrapper is a plain def
                 return any(isinstance(s, ast.FunctionDef) for s in local.node.body)
         return False
