@@ -40,6 +40,7 @@ def task_framework_of(context: str) -> str | None:
     return context[len(_TASK_PREFIX):] if context.startswith(_TASK_PREFIX) else None
 
 
+# Kept for code written before other frameworks had tasks (a fallback in main's ABR101).
 CELERY_TASK = task_context("celery")
 
 

@@ -324,7 +324,7 @@ def _module_statements(tree: ast.AST) -> Iterator[ast.stmt]:
 
 # -- the project module an application object is imported from -------------------
 
-_ASSIGNED: dict[tuple[str, str], str | None] = {}
+_ASSIGNED: dict[tuple[str, int, str], str | None] = {}
 
 
 def _assigned_in_module(analysis: "ModuleAnalysis", module: str, name: str,
@@ -334,7 +334,10 @@ def _assigned_in_module(analysis: "ModuleAnalysis", module: str, name: str,
     path = _module_path(analysis, module)
     if path is None:
         return None
-    key = (str(path), name)
+    try:
+        key = (str(path), path.stat().st_mtime_ns, name)  # an edited file is read again
+    except OSError:
+        return None
     if key not in _ASSIGNED:
         _ASSIGNED[key] = _factory_assigned(path, name, known)
     found = _ASSIGNED[key]
@@ -358,7 +361,7 @@ def _module_path(analysis: "ModuleAnalysis", module: str) -> Path | None:
 
 # -- who enqueues a function from another module (asked only for a finding's candidate) --
 
-_PARSED: dict[str, tuple[str | None, ast.Module | None, ImportMap | None]] = {}
+_PARSED: dict[tuple[str, int], tuple[str | None, ast.Module | None, ImportMap | None]] = {}
 
 
 def enqueued_elsewhere(analysis: "ModuleAnalysis", qualname: str) -> tuple[TaskFramework, str, str, int] | None:
@@ -382,9 +385,8 @@ def enqueued_elsewhere(analysis: "ModuleAnalysis", qualname: str) -> tuple[TaskF
             continue
         hit = _enqueue_in_file(resolver, path, data, qualname, known)
         if hit is not None:
-            fw, line = hit
-            module = _PARSED[str(path)][0] or str(path)
-            return fw, str(path), module, line
+            fw, module, line = hit
+            return fw, str(path), module or str(path), line
     return None
 
 
@@ -399,10 +401,10 @@ def _same_file(path: Path, filename: str) -> bool:
 
 
 def _enqueue_in_file(resolver: Any, path: Path, data: bytes, qualname: str,
-                     known: list[TaskFramework]) -> tuple[TaskFramework, int] | None:
-    key = str(path)
+                     known: list[TaskFramework]) -> tuple[TaskFramework, str | None, int] | None:
+    key = (str(path), hash(data))  # an edited file is parsed again
     if key not in _PARSED:
-        module, is_package = resolver.module_of(key)
+        module, is_package = resolver.module_of(str(path))
         try:
             tree = ast.parse(data)
         except (SyntaxError, ValueError):
@@ -453,5 +455,5 @@ def _enqueue_in_file(resolver: Any, path: Path, data: bytes, qualname: str,
             target = _enqueued_argument(node, position)
             named = target.value if isinstance(target, ast.Constant) else qualify(target) if target else None
             if named == qualname:
-                return fw, node.lineno
+                return fw, module, node.lineno
     return None
