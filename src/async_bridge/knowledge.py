@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from . import task_frameworks
+
 
 class KnowledgeError(Exception):
     """A knowledge or rule file that cannot be used; the message is one line."""
@@ -100,6 +102,11 @@ def _merge_lists(lists: dict[str, Any], extra: Any, origin: str) -> None:
                 raise KnowledgeError(f"{origin}: '{key}' must be a mapping, not a list")
             lists[key] = frozenset(current or ()) | frozenset(value)
         elif isinstance(value, dict):
+            if key == task_frameworks.KEY:
+                try:
+                    task_frameworks.check(value, origin)
+                except task_frameworks.FrameworkError as exc:
+                    raise KnowledgeError(str(exc)) from None
             if current is not None and not isinstance(current, dict):
                 raise KnowledgeError(f"{origin}: '{key}' must be a list, not a mapping")
             lists[key] = {**(current or {}), **value}

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
+from ..knowledge import builtin
 from .scopes import ClassInfo, FunctionInfo
+from .workers import TaskRecognizer, decorator_target, frameworks
 
 if TYPE_CHECKING:
+    from ..knowledge import Knowledge
     from .module import ModuleAnalysis
 
 ASYNC = "async"
-CELERY_TASK = "celery_task"
 DJANGO_VIEW = "django_view"
 SIGNAL_RECEIVER = "signal_receiver"
 MIDDLEWARE = "middleware"
@@ -20,12 +22,59 @@ SCRIPT = "script"
 TEST = "test"
 PLAIN = "plain"
 
-WORKER_CONTEXTS = frozenset({CELERY_TASK, DJANGO_VIEW, SIGNAL_RECEIVER, MIDDLEWARE})
+# A background task: ``task:<framework>`` names the framework of ``task_frameworks``
+# (rules/knowledge/workers.yaml, or the user's own); plain ``task`` when it is unknown.
+TASK = "task"
+_TASK_PREFIX = TASK + ":"
+
+
+def task_context(framework: str) -> str:
+    return _TASK_PREFIX + framework
+
+
+def is_task(context: str) -> bool:
+    return context == TASK or context.startswith(_TASK_PREFIX)
+
+
+def task_framework_of(context: str) -> str | None:
+    return context[len(_TASK_PREFIX):] if context.startswith(_TASK_PREFIX) else None
+
+
+# Kept for code written before other frameworks had tasks (a fallback in main's ABR101).
+CELERY_TASK = task_context("celery")
+
+
+class _WorkerContexts:
+    """The worker contexts: a background task of any framework, a Django view, a signal
+    receiver, middleware. Task contexts are open-ended (users add frameworks), so this
+    answers ``context in WORKER_CONTEXTS`` instead of listing them."""
+
+    _FIXED = frozenset({DJANGO_VIEW, SIGNAL_RECEIVER, MIDDLEWARE})
+
+    def __contains__(self, context: object) -> bool:
+        return isinstance(context, str) and (context in self._FIXED or is_task(context))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((TASK, *sorted(self._FIXED)))
+
+
+WORKER_CONTEXTS = _WorkerContexts()
 EXEMPT_CONTEXTS = frozenset({MANAGEMENT_COMMAND, SCRIPT, TEST})
 
-DESCRIPTIONS = {
+class _Descriptions(dict):
+    """Context -> how a message names it; a task context of a built-in framework gives
+    its label ("Celery task"), any other task context "background task". ``describe``
+    also knows the labels of the user's own frameworks."""
+
+    def __missing__(self, context: str) -> str:
+        if not is_task(context):
+            raise KeyError(context)
+        return describe(context, builtin())
+
+
+DESCRIPTIONS = _Descriptions({
     ASYNC: "async function",
-    CELERY_TASK: "Celery task",
+    TASK: "background task",
     DJANGO_VIEW: "Django view",
     SIGNAL_RECEIVER: "signal receiver",
     MIDDLEWARE: "middleware",
@@ -33,7 +82,19 @@ DESCRIPTIONS = {
     SCRIPT: "script",
     TEST: "test",
     PLAIN: "function",
-}
+})
+
+
+def describe(context: str, knowledge: "Knowledge | None" = None) -> str:
+    """How a message names a function of this context: "Celery task", "dramatiq actor"."""
+    framework = task_framework_of(context)
+    if framework is not None:
+        if knowledge is not None:
+            for fw in frameworks(knowledge):
+                if fw.id == framework:
+                    return fw.label
+        return DESCRIPTIONS[TASK]
+    return DESCRIPTIONS.get(context, DESCRIPTIONS[PLAIN])
 
 
 def is_test_path(filename: str) -> bool:
@@ -53,35 +114,11 @@ def is_views_module(filename: str) -> bool:
     return parts[-1].startswith("views") or (len(parts) > 1 and parts[-2] == "views")
 
 
-def decorator_target(dec: ast.expr) -> ast.expr:
-    """``@foo(...)`` -> ``foo``; ``@foo`` -> ``foo``."""
-    return dec.func if isinstance(dec, ast.Call) else dec
-
-
-def celery_task_decorator(analysis: "ModuleAnalysis", node: ast.AST) -> ast.expr | None:
-    """The decorator of ``node`` that declares a Celery task (``@shared_task``,
-    ``@app.task(...)``, ``@periodic_task``, any alias), or None."""
-    k = analysis.knowledge
-    names, attrs = k.names("celery_task_decorators"), k.names("celery_task_decorator_attributes")
-    for dec in getattr(node, "decorator_list", ()):
-        target = decorator_target(dec)
-        if analysis.qualify(target) in names or (isinstance(target, ast.Attribute) and target.attr in attrs):
-            return dec
-    return None
-
-
-def is_celery_task_class(analysis: "ModuleAnalysis", cls: ClassInfo) -> bool:
-    """A class deriving from ``celery.Task`` / ``<app>.Task`` (through project classes)."""
-    k = analysis.knowledge
-    return analysis.class_derives(cls, k.names("celery_task_bases"), k.names("celery_task_base_attributes"))
-
-
 class ContextResolver:
     def __init__(self, analysis: "ModuleAnalysis") -> None:
         self.a = analysis
         k = analysis.knowledge
-        self.task_decorators = k.names("celery_task_decorators")
-        self.task_attrs = k.names("celery_task_decorator_attributes")
+        self.tasks = TaskRecognizer(analysis)
         self.view_decorators = k.names("view_decorators")
         self.receiver_decorators = k.names("signal_receiver_decorators")
         self.views_module = is_views_module(analysis.filename)
@@ -105,16 +142,20 @@ class ContextResolver:
             return ASYNC
         if self.a.is_test_file:
             return TEST
-        if fn.is_lambda:
+        node = fn.node
+        if fn.is_lambda or not isinstance(node, ast.FunctionDef):
             return self.a.script_or_plain
-        if celery_task_decorator(self.a, fn.node) is not None:
-            return CELERY_TASK
+        declared = self.tasks.decorator_declaration(node)
+        if declared is None and fn.parent is None and fn.cls is None:
+            declared = self.tasks.enqueued_here.get(fn.qualname)
+        if declared is not None:
+            return task_context(declared.framework.id)
         cls = fn.cls
         if cls is not None:
             context = self._method_context(fn, cls)
             if context:
                 return context
-        for dec in fn.node.decorator_list:
+        for dec in node.decorator_list:
             qual = self.a.qualify(decorator_target(dec))
             if qual in self.view_decorators:
                 return DJANGO_VIEW
@@ -140,8 +181,10 @@ class ContextResolver:
     def _method_context(self, fn: FunctionInfo, cls: ClassInfo) -> str | None:
         a, k = self.a, self.a.knowledge
         name = fn.name
-        if name == "run" and is_celery_task_class(a, cls):
-            return CELERY_TASK
+        if cls.methods.get(name) is fn:
+            framework = self.tasks.class_framework(cls, name)
+            if framework is not None:
+                return task_context(framework.id)
         if a.class_derives(cls, k.names("management_command_bases"), cross_module=self._commands_cross_module(cls)):
             return MANAGEMENT_COMMAND
         if name in k.names("view_handler_methods") and a.class_derives(cls, k.names("view_bases")):

@@ -1,49 +1,80 @@
-"""ABR301: a Celery task declared on an ``async def``."""
+"""ABR301: a background task declared on an ``async def`` its framework never awaits.
+
+Which frameworks await coroutine tasks themselves (Django's task framework, dramatiq's
+function actors, RQ) and which do not (Celery, huey, django-q2, dramatiq's
+``GenericActor.perform``) is knowledge (rules/knowledge/workers.yaml).
+"""
 
 from __future__ import annotations
 
 import ast
-from pathlib import Path
+from typing import Iterator
 
-from ..analysis import contexts
-from ..analysis.contexts import decorator_target
 from ..analysis.scopes import FunctionInfo
-from .base import Check, register
+from ..analysis.workers import ENQUEUE, TaskDeclaration, TaskRecognizer, decorator_target
+from .base import Check, Finding, register
 
 
 @register
-class AsyncCeleryTask(Check):
+class AsyncTaskNeverAwaited(Check):
     codes = ("ABR301",)
     nodes = (ast.AsyncFunctionDef,)
 
-    def visit(self, node: ast.AsyncFunctionDef, scope: FunctionInfo):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._tasks: TaskRecognizer | None = None
+
+    @property
+    def tasks(self) -> TaskRecognizer:
+        if self._tasks is None:
+            self._tasks = TaskRecognizer(self.analysis)
+        return self._tasks
+
+    def visit(self, node: ast.AST, scope: FunctionInfo) -> Iterator[Finding]:
+        if not isinstance(node, ast.AsyncFunctionDef):
+            return
         a = self.analysis
         if node.decorator_list:
-            dec = contexts.celery_task_decorator(a, node)
-            if dec is not None and self._declares_celery_task(node, dec):
-                how = "@" + ast.unparse(decorator_target(dec))
-                yield self.finding("ABR301", node, name=node.name, how=how)
+            declared = self.tasks.decorator_declaration(node)
+            if declared is not None:
+                if not declared.runs_async and not self._made_sync_below(node, declared.node):
+                    yield self._finding(node, node.name, declared)
                 return
-        if node.name != "run":
-            return
         fn = a.function_at(node)
-        if fn is None or fn.cls is None or fn.cls.methods.get("run") is not fn:
+        if fn is None:
             return
-        if contexts.is_celery_task_class(a, fn.cls):
-            yield self.finding("ABR301", node, name=f"{fn.cls.name}.run", how="run() of a Task subclass")
+        declared = self.tasks.method_declaration(fn)
+        if declared is not None and not declared.runs_async:
+            assert fn.cls is not None
+            yield self._finding(node, fn.cls.name, declared)
 
-    # -- decorators ------------------------------------------------------------------
-    def _declares_celery_task(self, node: ast.AsyncFunctionDef, dec: ast.expr) -> bool:
-        target = decorator_target(dec)
-        if isinstance(target, ast.Attribute) and self.analysis.qualify(target) not in self.knowledge.names(
-            "celery_task_decorators"
-        ):
-            if not self._celery_app(target.value):
-                return False  # ``@broker.task`` of taskiq & co. runs coroutines
-        # decorators below the task decorator are applied first: one that turns the
-        # coroutine function into a sync callable (``@async_to_sync``) makes it right
-        below = node.decorator_list[node.decorator_list.index(dec) + 1:]
-        return not any(self._may_make_sync(d) for d in below)
+    def finish(self) -> Iterator[Finding]:
+        """``async_task(send_report)``: an ``async def`` handed to a worker that never awaits it,
+        reported at the enqueue call (the function has no declaration of its own)."""
+        if not self.tasks.enqueues:
+            return
+        for enqueue in self.tasks.enqueues:
+            if enqueue.framework.runs_async or not self._is_async(enqueue.target):
+                continue
+            declared = TaskDeclaration(enqueue.framework, ENQUEUE, enqueue.how, enqueue.call)
+            yield self._finding(enqueue.call, enqueue.target.rsplit(".", 1)[-1], declared)
+
+    def _finding(self, node: ast.AST, name: str, declared: TaskDeclaration) -> Finding:
+        return self.finding("ABR301", node, name=name, how=declared.how, task=declared.framework.label)
+
+    def _is_async(self, qualname: str) -> bool:
+        local = self.analysis.local_function(qualname)
+        if local is not None:
+            return local.is_async
+        return _is_async(self.analysis.project.function(qualname))
+
+    # -- decorators below the task decorator are applied first -------------------
+    def _made_sync_below(self, node: ast.AsyncFunctionDef, dec: ast.AST) -> bool:
+        """A decorator under the task's that turns the coroutine function into a sync
+        callable (``@async_to_sync``, a home-made ``run_sync``) makes the task right."""
+        decorators = node.decorator_list
+        below = decorators[decorators.index(dec) + 1:] if dec in decorators else []
+        return any(self._may_make_sync(d) for d in below)
 
     def _may_make_sync(self, dec: ast.expr) -> bool:
         a = self.analysis
@@ -55,57 +86,11 @@ class AsyncCeleryTask(Check):
             return True  # run_sync, make_sync, async_to_sync_task, ...
         if isinstance(target, (ast.Name, ast.Attribute)):
             local = a.local_function(a.resolve_callable(target, a.module_scope) or "")
-            if local is not None and local.node is not None:
+            if local is not None and isinstance(local.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 # a home-made decorator whose wrapper is a plain def
                 return any(isinstance(s, ast.FunctionDef) for s in local.node.body)
         return False
 
-    def _celery_app(self, owner: ast.expr) -> bool:
-        """Whether ``owner`` in ``@owner.task`` is (most likely) a Celery app."""
-        a = self.analysis
-        k = self.knowledge
-        others = k.names("non_celery_task_frameworks")
-        if any(_top_package_in(m, others) for m in a.imports.modules):
-            return False
-        qual = a.qualify(owner) or ""
-        if any("celery" in part.lower() for part in qual.split(".")):
-            return True  # ``from proj.celery import app``, ``celery_app``
-        if isinstance(owner, ast.Name):
-            value = self._module_assignment(owner.id)
-            if isinstance(value, ast.Call) and a.qualify(value.func) in k.names("celery_app_factories"):
-                return True
-            imported = a.imports.get(owner.id)
-            if imported and "." in imported:
-                mentions = _module_mentions(a.project, imported.rsplit(".", 1)[0], b"Celery(")
-                if mentions is not None:
-                    return mentions
-        return any(m == "celery" or m.startswith("celery.") for m in a.imports.modules)
 
-    def _module_assignment(self, name: str) -> ast.expr | None:
-        for node, scope in self.analysis.nodes(ast.Assign):
-            if scope.is_module and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-                return node.value
-        return None
-
-
-def _top_package_in(module: str, packages: frozenset[str]) -> bool:
-    """``taskiq_redis.x`` belongs to ``taskiq`` (plugins are named ``<pkg>_<what>``)."""
-    top = module.split(".", 1)[0]
-    return top in packages or top.split("_", 1)[0] in packages
-
-
-_MENTIONS: dict[tuple[str, bytes], bool | None] = {}
-
-
-def _module_mentions(project, module: str, text: bytes) -> bool | None:
-    """Whether the project module's source contains ``text``; None when not in the project."""
-    path = project.module_path(module)
-    if path is None:
-        return None
-    key = (str(path), text)
-    if key not in _MENTIONS:
-        try:
-            _MENTIONS[key] = text in Path(path).read_bytes()
-        except OSError:
-            _MENTIONS[key] = False
-    return _MENTIONS[key]
+def _is_async(summary) -> bool:
+    return summary is not None and summary.is_async

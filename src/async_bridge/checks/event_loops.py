@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis import contexts, loops
+from ..analysis import contexts, loops, workers
 from ..analysis.scopes import FunctionInfo
 from ..checks.base import Related
 from .base import Check, register
@@ -59,7 +59,7 @@ class EventLoopInWorker(Check):
 def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, tuple[Related, ...]] | None:
     """How a worker context reaches ``scope``: (description, the caller's place) or None."""
     if scope.context in contexts.WORKER_CONTEXTS:
-        return f"{contexts.DESCRIPTIONS[scope.context].capitalize()} '{scope.name}'", ()
+        return f"{_describe(analysis, scope.context)} '{scope.name}'", ()
     if scope.is_module:
         return None
     if scope.is_lambda and scope.parent is not None:
@@ -74,9 +74,9 @@ def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, tuple[Related, 
                 continue
             seen.add(caller.qualname)
             if caller.context in contexts.WORKER_CONTEXTS:
-                place = Related(analysis.filename, caller.node.lineno, caller.node.col_offset,
-                                f"{contexts.DESCRIPTIONS[caller.context]} '{caller.name}'")
-                return _reached(scope, contexts.DESCRIPTIONS[caller.context]), (place,)
+                kind = _describe(analysis, caller.context)
+                place = Related(analysis.filename, caller.node.lineno, caller.node.col_offset, f"{kind} '{caller.name}'")
+                return _reached(scope, kind), (place,)
             if caller.context not in contexts.EXEMPT_CONTEXTS:
                 queue.append(caller)
     project = analysis.project
@@ -87,14 +87,33 @@ def worker_reaching(analysis, scope: FunctionInfo) -> tuple[str, tuple[Related, 
         worker = project.reached_from_worker(analysis.full_name(qualname))
         if worker:
             summary = project.function(worker)
-            context = summary.context if summary else contexts.CELERY_TASK
+            kind = _describe(analysis, summary.context if summary else contexts.TASK)
             places: tuple[Related, ...] = ()
             if summary is not None:
-                name = worker.rsplit(".", 1)[-1]
-                places = (Related(summary.path, summary.line, summary.col,
-                                  f"{contexts.DESCRIPTIONS[context]} '{name}'"),)
-            return _reached(scope, contexts.DESCRIPTIONS[context]), places
+                places = (Related(summary.path, summary.line, summary.col, f"{kind} '{worker.rsplit('.', 1)[-1]}'"),)
+            return _reached(scope, kind), places
+    return _enqueued_elsewhere(analysis, scope, seen)
+
+
+def _enqueued_elsewhere(analysis, scope: FunctionInfo, seen: set[str]) -> tuple[str, tuple[Related, ...]] | None:
+    """A module-level function of this module (``scope`` or a sync caller of it) that
+    another module hands to a worker: ``async_task(send_report)``, ``queue.enqueue(...)``."""
+    for qualname in sorted(seen):
+        fn = analysis.local_function(analysis.full_name(qualname))
+        if fn is None or fn.parent is not None or fn.cls is not None or fn.context in contexts.EXEMPT_CONTEXTS:
+            continue
+        found = workers.enqueued_elsewhere(analysis, analysis.full_name(qualname))
+        if found is not None:
+            framework, path, _module, line = found
+            place = (Related(path, line, 0, f"{framework.label} of '{fn.name}'"),)
+            if fn is scope:
+                return f"{framework.label} '{scope.name}'", place
+            return _reached(scope, framework.label), place
     return None
+
+
+def _describe(analysis, context: str) -> str:
+    return contexts.describe(context, analysis.knowledge)
 
 
 def _reached(scope: FunctionInfo, worker_kind: str) -> str:

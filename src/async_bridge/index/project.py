@@ -82,7 +82,7 @@ class ProjectIndex:
     def source_names(self) -> SourceNames:
         """Names gathered by one text scan of the project, to skip look-ups cheaply."""
         if self._source_names is None:
-            self._source_names = SourceNames.scan(self._sources())
+            self._source_names = SourceNames.scan(self.sources())
         return self._source_names
 
     # -- modules ------------------------------------------------------------
@@ -440,7 +440,7 @@ class ProjectIndex:
                 if fn is not None and any(edge.callee == qualname for edge in fn.calls):
                     yield fn
 
-    def _sources(self) -> Iterator[tuple[Path, bytes]]:
+    def sources(self) -> Iterator[tuple[Path, bytes]]:
         """(path, bytes) of every project file, an overlay's text in place of the file's."""
         for path, data in self.resolver.python_sources(MAX_FILE_BYTES):
             text = self.overlay.get(str(path)) if self.overlay else None
@@ -449,7 +449,7 @@ class ProjectIndex:
     def _modules_mentioning(self, name: str) -> Iterator[ModuleSummary]:
         needle = name.encode()
         pattern = re.compile(rb"\b" + re.escape(needle) + rb"\b")
-        paths = [path for path, data in self._sources() if needle in data and pattern.search(data)]
+        paths = [path for path, data in self.sources() if needle in data and pattern.search(data)]
         for path in paths:
             module, _ = self.resolver.module_of(str(path))
             if module is None:

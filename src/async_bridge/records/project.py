@@ -7,7 +7,8 @@ is known / not known: None (or False where stated) is never reported.
 
 from __future__ import annotations
 
-from typing import Protocol
+from pathlib import Path
+from typing import Iterator, Protocol
 
 from .summaries import ClassSummary, FunctionSummary, Reach, Relation
 from .values import Value
@@ -70,6 +71,9 @@ class Project(Protocol):
         """What a module-level name of another module is, when known."""
 
     def source_names(self) -> SourceGate: ...
+
+    def sources(self) -> Iterator[tuple[Path, bytes]]:
+        """(path, bytes) of every project file (an editor's unsaved text in place of the file's)."""
 
     def runner_param(self, qualname: str) -> int | None: ...
 
