@@ -79,14 +79,14 @@ class CoroutineNeverAwaited(Check):
     def _used(self, expr: ast.expr, scope: FunctionInfo, how: str):
         shown = self._awaitable(expr, scope)
         if shown is not None:
-            yield self.finding("ABR401", expr, problem=f"Coroutine `{shown}` is {how}",
+            yield self.finding("ABR401", expr, problem=f"Coroutine {shown} is {how}",
                                instead=f"write `(await {short(expr, 50)})`" if scope.is_async else
                                "run it with `async_to_sync(...)`")
 
     def _awaitable(self, expr: ast.expr, scope: FunctionInfo) -> str | None:
         if isinstance(expr, ast.Call):
             shown = awaitable_call(self.analysis, expr, scope)
-            return f"{shown}()" if shown is not None else None
+            return f"`{shown}()`" if shown is not None else None
         if isinstance(expr, ast.Name):
             bindings = self.analysis.values.bindings(scope)
             if not bindings.binds(expr.id):
@@ -94,7 +94,7 @@ class CoroutineNeverAwaited(Check):
             binding = bindings.reaching(expr)
             if binding is not None and isinstance(binding.source, Assigned) and isinstance(binding.source.expr, ast.Call):
                 shown = awaitable_call(self.analysis, binding.source.expr, scope)
-                return f"'{expr.id}' ({shown}())" if shown is not None else None
+                return f"'{expr.id}' (`{shown}()`)" if shown is not None else None
         return None
 
     def _assigned(self, node: ast.Assign, scope: FunctionInfo):

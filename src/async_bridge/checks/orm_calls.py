@@ -16,6 +16,7 @@ from ..analysis import guards, orm
 from ..analysis.dbwork import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.functions import enters_body
+from ..analysis.walker import parent_of
 from .base import Check, register
 
 
@@ -83,10 +84,15 @@ class SyncOrmInAsync(Check):
             return
         name = short(func, 40)
         site = reach[-1]
-        entering = "entering " if not summary.runs_body else ""
+        how = "" if summary.runs_body else "Entering " if isinstance(parent_of(call), ast.withitem) else "Iterating "
         yield self.finding(
             "ABR201", call, related=reach,
-            what=f"{entering}sync `{name}()` reaches {site.what}",
+            what=f"{how}`{name}()` reaches {_clip(site.what)}",
             function=scope.name,
             instead=f"use `sync_to_async({name})`" if summary.runs_body else "run the block with `sync_to_async`",
         )
+
+
+def _clip(text: str, limit: int = 38) -> str:
+    """A site's text (``\`Order.objects.filter(...).count()\```), shortened for a one-line message."""
+    return text if len(text) <= limit else text[: limit - 4] + "...`"

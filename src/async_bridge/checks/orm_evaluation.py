@@ -34,7 +34,7 @@ class QuerysetEvaluatedInAsync(Check):
             if how in ("list", "tuple", "set"):
                 instead = f"`{how}([x async for x in qs])`"
             else:
-                instead = _INSTEAD.get(how, "collect it first: `[x async for x in qs]`")
+                instead = _INSTEAD.get(how, "`[x async for x in qs]` first")
             yield self.finding("ABR202", item.node, fix=_fix(item), queryset=short(item.expr, 40),
                                how=item.shown, function=scope.name, instead=instead)
 

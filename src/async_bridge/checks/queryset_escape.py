@@ -33,7 +33,7 @@ class LazyQuerysetEscapes(Check):
                 return
             fn = a.function_at(node)
             if fn is not None and a.function_model.facts(fn).threaded:
-                bridge = next((d for d in node.decorator_list if a.values.is_bridge(d, scope)), None)
+                bridge = next((d for d in node.decorator_list if a.values.may_be_bridge(d)), None)
                 yield from self._check_function(fn, short(bridge, 30) if bridge is not None else "a thread bridge")
             return
         call = node

@@ -26,6 +26,13 @@ class ModuleResolver:
             self.source_roots.append(self.root)
             if (self.root / "src").is_dir():
                 self.source_roots.append(self.root / "src")
+            # a root that is itself a package (a manage.py folder often is) imports
+            # itself absolutely: ``import myapp.services`` from inside ``myapp/``
+            top = self.root
+            while (top / "__init__.py").is_file() and top.parent != top:
+                top = top.parent
+            if top != self.root:
+                self.source_roots.append(top)
         self._found: dict[str, Path | None] = {}
         self._module_of: dict[str, tuple[str | None, bool]] = {}
         self._listings: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
