@@ -74,10 +74,10 @@ def test_abr301_message_is_framework_neutral(tmp_path: Path) -> None:
         "@shared_task(bind=True)\nasync def sync(self, shop_id):\n    ...\n"
     )
     assert _messages(tmp_path, source) == [
-        "8:1 ABR301 huey task 'refresh' (@huey.task) is an async def never awaited, so it never runs: "
-        "use a sync def + async_to_sync",
-        "13:1 ABR301 Celery task 'sync' (@shared_task) is an async def never awaited, so it never runs: "
-        "use a sync def + async_to_sync",
+        "8:1 ABR301 huey task 'refresh' (`@huey.task`) is an async def nobody awaits: "
+        "make it sync and call `async_to_sync`",
+        "13:1 ABR301 Celery task 'sync' (`@shared_task`) is an async def nobody awaits: "
+        "make it sync and call `async_to_sync`",
     ]
 
 
@@ -115,7 +115,7 @@ def test_a_users_own_framework(tmp_path: Path) -> None:
     assert [m.split(" ", 2)[:2] for m in messages] == [["12:5", "ABR101"], ["16:1", "ABR301"]]
     assert "ABR101 tenant task 'pay': " in messages[0]
     assert messages[1].split(" ", 2)[2].startswith(
-        "tenant task 'refund' (@tenant_task) is an async def never awaited")
+        "tenant task 'refund' (`@tenant_task`) is an async def nobody awaits")
 
 
 def test_extending_a_builtin_framework_keeps_its_names(tmp_path: Path) -> None:
@@ -191,4 +191,4 @@ def test_a_users_enqueue_function(tmp_path: Path) -> None:
     messages = _messages(tmp_path, source, extra)
     assert [m.split(" ", 2)[:2] for m in messages] == [["11:5", "ABR101"], ["20:5", "ABR301"]]
     assert "ABR101 report job 'build': " in messages[0]
-    assert "report job 'build_async' (submit(...))" in messages[1]
+    assert "report job 'build_async' (`submit(...)`)" in messages[1]

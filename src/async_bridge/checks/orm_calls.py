@@ -94,5 +94,5 @@ class SyncOrmInAsync(Check):
 
 
 def _clip(text: str, limit: int = 38) -> str:
-    """A site's text (``\`Order.objects.filter(...).count()\```), shortened for a one-line message."""
+    """A site's text (a code span), shortened for a one-line message."""
     return text if len(text) <= limit else text[: limit - 4] + "...`"
