@@ -263,9 +263,8 @@ class ModuleAnalysis:
                 return self.full_name(found.qualname)
             if self.values.bindings(scope).binds(expr.id):
                 value = self.values.of(expr, scope)
-                if value is not None and value.kind in (Kind.FUNCTION, Kind.THREADED):
-                    return value.function
-                return None
+                # a THREADED value (``sync_to_async(f)``) runs ``f`` in a thread: not a call of ``f`` here
+                return value.function if value is not None and value.kind is Kind.FUNCTION else None
             return self.qualify(expr)
         if not isinstance(expr, ast.Attribute):
             return None

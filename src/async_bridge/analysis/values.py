@@ -698,10 +698,10 @@ class ValueModel:
         return self.dereference(Value(Kind.AWAIT_OF, function=qual))
 
     def _subscript(self, node: ast.Subscript, scope: FunctionInfo) -> Value | None:
+        if isinstance(node.value, (ast.Name, ast.Attribute)) and self.a.qualify(node.value) in self.v.cache_registries:
+            return Value(Kind.CACHE)  # ``caches["default"]``
         inner = self.of(node.value, scope)
         if inner is None:
-            if isinstance(node.value, (ast.Name, ast.Attribute)) and self.a.qualify(node.value) in self.v.cache_registries:
-                return Value(Kind.CACHE)
             return None
         if inner.kind is Kind.QUERYSET:
             if isinstance(node.slice, ast.Slice):
