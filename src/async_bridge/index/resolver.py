@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
+import sysconfig
 from pathlib import Path
 
 MAX_FILE_BYTES = 2_000_000  # larger files are not parsed for the index
@@ -11,6 +14,27 @@ SKIP_DIRS = frozenset(
     {".git", ".hg", ".tox", ".nox", ".venv", "venv", "env", "node_modules", "__pycache__",
      "site-packages", "build", "dist", ".mypy_cache", ".pytest_cache"}
 )
+
+
+@functools.lru_cache(maxsize=1)
+def installed_roots() -> tuple[Path, ...]:
+    """Folders of the interpreter's import path that hold installed packages: site-packages,
+    and folders added by ``.pth`` files (editable installs, a monorepo's sibling packages);
+    not the standard library, zip files or the current directory."""
+    stdlib = {os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")}
+    found: list[Path] = []
+    for entry in sys.path:
+        if not entry or not os.path.isdir(entry):
+            continue
+        real = os.path.realpath(entry)
+        if real in stdlib or any(real.startswith(s + os.sep) and "site-packages" not in real for s in stdlib):
+            continue
+        if real == os.path.realpath(os.getcwd()):
+            continue
+        path = Path(real)
+        if path not in found:
+            found.append(path)
+    return tuple(found)
 
 
 class ModuleResolver:
@@ -78,13 +102,17 @@ class ModuleResolver:
         return True
 
     def find(self, module: str) -> Path | None:
-        """The file of a project module, or None when it is not under a source root."""
+        """The file of a module under a source root of the project or, after them, on the
+        interpreter's import path (installed packages, never the standard library)."""
         if module in self._found:
             return self._found[module]
         found = None
         parts = module.split(".")
         last = parts[-1]
-        for root in self.source_roots:
+        roots = self.source_roots
+        if parts[0] not in sys.stdlib_module_names:
+            roots = [*roots, *installed_roots()]
+        for root in roots:
             folder = str(root)
             for part in parts[:-1]:
                 if part not in self._listing(folder)[1]:
