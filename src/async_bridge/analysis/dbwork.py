@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..records.summaries import Edge, Site
 from ..records.values import Kind
 from . import guards, orm
+from .bindings import Parameter
 from .scopes import FunctionInfo
 from .walker import parent_of
 
@@ -162,3 +163,24 @@ def _memoized_in_global(call: ast.Call, fn: FunctionInfo) -> bool:
         if isinstance(stmt, ast.Global):
             declared.update(stmt.names)
     return names <= declared
+
+
+def parameter_reads(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[int, str], ...]:
+    """``param.attr`` reads of the function's own body, by the argument position a caller
+    passes the parameter at: whether the caller's instance has that relation loaded
+    decides if the read is a query (ABR204 at the call)."""
+    if fn.node is None or fn.is_lambda or fn.is_async:
+        return ()
+    params = fn.params()
+    skip = 1 if fn.cls is not None and not fn.is_static and params else 0
+    bindings = analysis.values.bindings(fn)
+    found: dict[tuple[int, str], None] = {}
+    for node in analysis.scope_nodes(fn, ast.Attribute):
+        owner = node.value  # type: ignore[attr-defined]
+        attr = node.attr  # type: ignore[attr-defined]
+        if not isinstance(owner, ast.Name) or not isinstance(node.ctx, ast.Load) or attr.endswith("_id"):  # type: ignore[attr-defined]
+            continue
+        binding = bindings.reaching(owner) if owner.id in params else None
+        if binding is not None and isinstance(binding.source, Parameter) and binding.source.index >= skip:
+            found[(binding.source.index - skip, attr)] = None
+    return tuple(found)

@@ -190,6 +190,7 @@ def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Function
         returns=analysis.function_model.returns(fn),
         decorators=facts.decorators,
         evaluates=dbwork.deferred_evaluations(analysis, fn),
+        param_reads=dbwork.parameter_reads(analysis, fn),
     )
 
 

@@ -66,6 +66,7 @@ class FunctionSummary:
     returns: Value | None = None  # what calling it gives, when known (may be a reference)
     decorators: tuple[str, ...] = ()  # decorators from other modules whose effect is judged on demand
     evaluates: tuple[Edge, ...] = ()  # iterates/tests what these callees return (a QuerySet: sync DB work)
+    param_reads: tuple[tuple[int, str], ...] = ()  # (argument position, attribute) read on a parameter
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -93,6 +94,8 @@ class FunctionSummary:
             data["decorators"] = list(self.decorators)
         if self.evaluates:
             data["evaluates"] = [list(e) for e in self.evaluates]
+        if self.param_reads:
+            data["param_reads"] = [list(r) for r in self.param_reads]
         return data
 
     @classmethod
@@ -114,6 +117,7 @@ class FunctionSummary:
             returns=Value.from_data(returns) if returns is not None else None,
             decorators=tuple(data.get("decorators", ())),
             evaluates=tuple(Edge(*e) for e in data.get("evaluates", ())),
+            param_reads=tuple((int(i), str(a)) for i, a in data.get("param_reads", ())),
         )
 
 
