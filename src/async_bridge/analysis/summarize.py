@@ -14,7 +14,9 @@ import ast
 import re
 from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Mapping, TypeVar
 
-from ..records.summaries import LABEL, ClassSummary, Edge, FunctionSummary, ModuleSummary, RawField, Site
+from ..records.summaries import (
+    LABEL, ClassSummary, Edge, FunctionShape, FunctionSummary, ModuleSummary, RawField, Site,
+)
 from ..records.values import Kind, Value
 from . import dbwork, loops
 from .functions import enters_body
@@ -98,6 +100,11 @@ def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysi
         fn = a.local_function(a.full_name(qualname)) if a is not None else None
         return summarize_function(a, fn) if a is not None and fn is not None else None
 
+    def returns(qualname: str) -> Value | None:
+        a = get()
+        fn = a.local_function(a.full_name(qualname)) if a is not None else None
+        return a.function_model.returns(fn) if a is not None and fn is not None else None
+
     def attributes(qualname: str) -> Mapping[str, Value]:
         a = get()
         cls = a.classes.get(qualname) if a is not None else None
@@ -108,6 +115,7 @@ def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysi
         return _portable_global(a, name) if a is not None else None
 
     defs = [fn.qualname for fn in analysis.functions if not fn.is_lambda]
+    shapes = {fn.qualname: function_shape(analysis, fn) for fn in analysis.functions if not fn.is_lambda}
     assigned = _global_names(analysis)
     classes = {
         qualname: ClassSummary(
@@ -125,9 +133,10 @@ def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysi
         classes=classes,
         names=dict(analysis.imports.names),
         globals=LazyMap(assigned, module_global),
-        defs=frozenset(defs),
+        shapes=shapes,
         assigned=frozenset(assigned),
         call_names=call_names(analysis),
+        returns=LazyMap(defs, returns),
     )
 
 
@@ -160,10 +169,20 @@ def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
         classes={q: ClassSummary(c.bases, c.methods, dict(c.attributes), c.fields) for q, c in live.classes.items()},
         names=dict(live.names),
         globals=dict(live.globals),
-        defs=live.defs,
+        shapes=live.shapes,
+        returns=dict(live.returns),
         assigned=live.assigned,
         call_names=live.call_names,
     )
+
+
+def function_shape(analysis: "ModuleAnalysis", fn: FunctionInfo) -> FunctionShape:
+    facts = analysis.function_model.facts(fn)
+    runner = None
+    if any(isinstance(c.func, ast.Attribute) and c.func.attr == "run_until_complete" or
+           analysis.qualify(c.func) in analysis.vocab.new_loop_runners for c in fn.calls):
+        runner = loops.runner_param(analysis, fn)
+    return FunctionShape(fn.is_async, facts.awaitable, facts.runs_body, facts.threaded, runner, facts.decorators)
 
 
 def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> FunctionSummary:

@@ -725,12 +725,10 @@ class ValueModel:
         """Another module's function: plain when summarising; a bridged one when checking."""
         if not self.deep:
             return Value(Kind.FUNCTION, function=qual)
-        summary = self.project.function(qual)
-        if summary is None:
+        shape = self.project.function_shape(qual)
+        if shape is None:
             return None
-        if summary.threaded:
-            return Value(Kind.THREADED, function=summary.qualname)
-        return Value(Kind.FUNCTION, function=summary.qualname)
+        return Value(Kind.THREADED if shape.threaded else Kind.FUNCTION, function=qual)
 
     def callee_name(self, expr: ast.expr | None, scope: FunctionInfo) -> str | None:
         """The qualified name of the function ``expr`` refers to (``f``, ``self.m``,

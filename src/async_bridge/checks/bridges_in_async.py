@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis import loops
+from ..analysis import contexts, loops
 from ..analysis.scopes import FunctionInfo
 from ..records.values import Kind
 from .base import Check, Related, register
@@ -28,8 +28,9 @@ class SyncBridgeInAsync(Check):
         if scope.is_async:
             yield self.finding("ABR105", call, bridge=f"`{bridge}`", where=f"async '{scope.name}'")
             return
-        if scope.is_module or scope.is_lambda or _checks_for_running_loop(a, scope):
-            return
+        if scope.is_module or scope.is_lambda or scope.context in contexts.EXEMPT_CONTEXTS \
+                or _checks_for_running_loop(a, scope):
+            return  # tests, scripts and commands: their callers are not searched
         caller = self._async_caller(scope)
         if caller is not None:
             name, place = caller

@@ -21,7 +21,7 @@ from ..analysis import contexts
 from ..analysis.module import ModuleAnalysis
 from ..analysis.summarize import live_summary
 from ..records.summaries import (
-    UNRESOLVED_ATTR, ClassSummary, Edge, FunctionSummary, ModuleSummary, Reach, Site, Step,
+    UNRESOLVED_ATTR, ClassSummary, Edge, FunctionShape, FunctionSummary, ModuleSummary, Reach, Site, Step,
 )
 from ..records.values import REFERENCES, Kind, Value
 from .models import ModelIndex
@@ -188,7 +188,7 @@ class ProjectIndex:
     # -- functions and classes ----------------------------------------------
     def has_function(self, qualname: str) -> bool:
         def pick(summary: ModuleSummary, local: str) -> bool | None:
-            return True if local in summary.defs else None
+            return True if local in summary.shapes else None
 
         return self._follow(qualname, pick) is True
 
@@ -197,6 +197,28 @@ class ProjectIndex:
             return True if local in summary.assigned else None
 
         return self._follow(qualname, pick) is True
+
+    def function_shape(self, qualname: str) -> FunctionShape | None:
+        """What a function is (awaitable? runs its body? threaded? a runner?), cheaply."""
+        def pick(summary: ModuleSummary, local: str) -> tuple[str, FunctionShape] | None:
+            found = summary.shapes.get(local)
+            return (f"{_prefix(summary)}{local}", found) if found is not None else None
+
+        found = self._follow(qualname, pick)
+        if not isinstance(found, tuple):
+            return None
+        own, shape = found
+        if shape.decorators and not shape.is_async and self._threading_decorator(shape.decorators):
+            shape = shape._replace(threaded=True, awaitable=True, decorators=())
+        return shape
+
+    def function_returns(self, qualname: str) -> Value | None:
+        """What calling a function gives (awaiting it, for a coroutine function), when known."""
+        def pick(summary: ModuleSummary, local: str) -> tuple[Value | None] | None:
+            return (summary.returns.get(local),) if local in summary.shapes else None
+
+        found = self._follow(qualname, pick)
+        return found[0] if isinstance(found, tuple) else None
 
     def function(self, qualname: str) -> FunctionSummary | None:
         if qualname in self._functions:
@@ -224,13 +246,16 @@ class ProjectIndex:
     def _judge_decorators(self, fn: FunctionSummary) -> FunctionSummary:
         """Decorators from other modules: one that returns a thread bridge (``def db(f):
         return sync_to_async(f)``) makes the function awaitable and threaded."""
-        if fn.is_async:
-            return fn
-        for decorator in fn.decorators:
+        if not fn.is_async and self._threading_decorator(fn.decorators):
+            return replace(fn, threaded=True, awaitable=True, decorators=())
+        return fn
+
+    def _threading_decorator(self, decorators: tuple[str, ...]) -> bool:
+        for decorator in decorators:
             made = self.resolve(Value(Kind.RESULT_OF, function=decorator))
             if made is not None and made.kind is Kind.THREADED:
-                return replace(fn, threaded=True, awaitable=True, decorators=())
-        return fn
+                return True
+        return False
 
     def class_summary(self, qualname: str) -> tuple[str, ClassSummary] | None:
         def pick(summary: ModuleSummary, local: str) -> tuple[str, ClassSummary] | None:
@@ -281,15 +306,15 @@ class ProjectIndex:
             return self.resolve(self.global_value(name), depth + 1)
         if value.kind is Kind.ATTRIBUTE_OF:
             return self.resolve(self.class_attribute(value.cls or "", name), depth + 1)
-        fn = self.function(name)
-        if fn is None:
+        shape = self.function_shape(name)
+        if shape is None:
             return None
         if value.kind is Kind.RESULT_OF:
-            if fn.awaitable:
-                return Value(Kind.AWAITABLE, function=fn.qualname)
-            if not fn.runs_body:
-                return Value(Kind.ASYNC_ITERATOR if fn.is_async else Kind.DEFERRED, function=fn.qualname)
-        return self.resolve(fn.returns, depth + 1)
+            if shape.awaitable:
+                return Value(Kind.AWAITABLE, function=name)
+            if not shape.runs_body:
+                return Value(Kind.ASYNC_ITERATOR if shape.is_async else Kind.DEFERRED, function=name)
+        return self.resolve(self.function_returns(name), depth + 1)
 
     def find_method(self, class_qualname: str, name: str, depth: int = 0) -> str | None:
         if depth > MAX_DEPTH:
@@ -334,8 +359,8 @@ class ProjectIndex:
     def runner_param(self, qualname: str) -> int | None:
         if qualname.rsplit(".", 1)[-1] not in self.source_names().runner_candidates:
             return None  # no function of that name sits next to a loop API anywhere
-        fn = self.function(qualname)
-        return None if fn is None else fn.runner_param
+        shape = self.function_shape(qualname)
+        return None if shape is None else shape.runner_param
 
     def db_reach(self, qualname: str) -> Reach | None | bool:
         fn = self.function(qualname)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from .summaries import ClassSummary, FunctionSummary, Reach, Relation
+from .summaries import ClassSummary, FunctionShape, FunctionSummary, Reach, Relation
 from .values import Value
 
 
@@ -50,6 +50,9 @@ class Project(Protocol):
 
     def function(self, qualname: str) -> FunctionSummary | None:
         """What the index knows about a function (semantic: may analyse its module)."""
+
+    def function_shape(self, qualname: str) -> FunctionShape | None:
+        """What a function is, cheaply (awaitable, runs its body, threaded, a runner)."""
 
     def has_function(self, qualname: str) -> bool:
         """A def of that name exists (structural: cheap)."""

@@ -21,6 +21,18 @@ class Site(NamedTuple):
     what: str  # short source-like text: "`Order.objects.get()`"
 
 
+class FunctionShape(NamedTuple):
+    """What a function is, known as soon as its module is parsed (cheap): enough to tell
+    what calling it gives, before anyone asks what its body does."""
+
+    is_async: bool
+    awaitable: bool  # calling it gives an awaitable
+    runs_body: bool  # calling it runs its body (False: generator, context manager)
+    threaded: bool  # a bridge decorates it
+    runner_param: int | None  # runs this parameter on a new event loop
+    decorators: tuple[str, ...] = ()  # decorators from other modules, judged on demand
+
+
 class Edge(NamedTuple):
     """A call from one function to another, at a position of the caller."""
 
@@ -156,9 +168,11 @@ class ModuleSummary:
     classes: Mapping[str, ClassSummary] = field(default_factory=dict)  # by local qualname
     names: Mapping[str, str] = field(default_factory=dict)  # imported names -> qualified (re-exports)
     globals: Mapping[str, Value] = field(default_factory=dict)  # module-level names of known kind
-    defs: frozenset[str] = frozenset()  # local qualnames of every function (known before ``functions``)
+    shapes: Mapping[str, FunctionShape] = field(default_factory=dict)  # every function, by local qualname
     assigned: frozenset[str] = frozenset()  # module-level names bound by assignments
     call_names: Mapping[str, frozenset[str]] = field(default_factory=dict)  # function -> names it calls
+    # what each function returns (also in ``functions``; apart, so asking it does not summarise bodies)
+    returns: Mapping[str, Value] = field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -167,7 +181,7 @@ class ModuleSummary:
             "classes": {k: c.to_data() for k, c in self.classes.items()},
             "names": dict(self.names),
             "globals": {k: v.to_data() for k, v in self.globals.items()},
-            "defs": sorted(self.defs),
+            "shapes": {k: list(v[:5]) + [list(v.decorators)] for k, v in self.shapes.items()},
             "assigned": sorted(self.assigned),
             "call_names": {k: sorted(v) for k, v in self.call_names.items()},
         }
@@ -180,9 +194,10 @@ class ModuleSummary:
             classes={k: ClassSummary.from_data(c) for k, c in data["classes"].items()},
             names=dict(data["names"]),
             globals={k: Value.from_data(v) for k, v in data["globals"].items()},
-            defs=frozenset(data.get("defs", ())),
+            shapes={k: FunctionShape(*v[:5], tuple(v[5])) for k, v in data.get("shapes", {}).items()},
             assigned=frozenset(data.get("assigned", ())),
             call_names={k: frozenset(v) for k, v in data.get("call_names", {}).items()},
+            returns={k: Value.from_data(f["returns"]) for k, f in data["functions"].items() if "returns" in f},
         )
 
 
