@@ -176,9 +176,31 @@ def evaluations(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) 
         if not isinstance(item.expr, (ast.Name, ast.Call, ast.Attribute, ast.Subscript, ast.Await)):
             continue
         value = analysis.values.of(item.expr, scope)
-        if value is not None and value.kind is Kind.QUERYSET and value.origin is not Origin.PARAM:
+        if value is not None and value.kind is Kind.QUERYSET and value.origin is not Origin.PARAM \
+                and not _cached_by_async_loop(analysis, item.expr, scope):
             found.append((item, value))
     return found
+
+
+def _cached_by_async_loop(analysis: "ModuleAnalysis", expr: ast.expr, scope: FunctionInfo) -> bool:
+    """``async for x in qs:`` earlier, over the same binding of ``qs``: the QuerySet's
+    result cache is filled, later evaluations run no query."""
+    if not isinstance(expr, ast.Name):
+        return False
+    bindings = analysis.values.bindings(scope)
+    if not bindings.binds(expr.id):
+        return False
+    binding = bindings.reaching(expr)
+    if binding is None:
+        return False
+    use = (expr.lineno, expr.col_offset)
+    loops = [n.iter for n in analysis.scope_nodes(scope, ast.AsyncFor)]  # type: ignore[attr-defined]
+    loops += [n.iter for n in analysis.scope_nodes(scope, ast.comprehension) if n.is_async]  # type: ignore[attr-defined]
+    for iterable in loops:
+        if isinstance(iterable, ast.Name) and iterable.id == expr.id and (iterable.lineno, iterable.col_offset) < use \
+                and bindings.reaching(iterable) is binding:
+            return True
+    return False
 
 
 # -- relations -------------------------------------------------------------------------------

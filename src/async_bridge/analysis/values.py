@@ -583,6 +583,14 @@ class ValueModel:
             return Value(Kind.MODEL)
         if qual in v.async_apis:
             return Value(Kind.AWAITABLE, function=qual)
+        if qual in v.instance_shortcuts and call.args:  # get_object_or_404(Model | queryset, ...)
+            source = self.of(call.args[0], scope)
+            if source is not None and source.kind in (Kind.MODEL, *QUERY_SOURCES) and source.model:
+                instance = Value(Kind.INSTANCE, model=source.model, loaded=source.loaded, loaded_all=source.loaded_all,
+                                 origin=Origin.QUERY, producer=call)
+                if v.instance_shortcuts[qual] == "awaitable":
+                    return Value(Kind.AWAITABLE, model=source.model, function=qual, item=instance.portable())
+                return instance
         if qual in v.signal_classes:
             return Value(Kind.SIGNAL)
         if qual == "functools.partial" and call.args:
@@ -669,6 +677,8 @@ class ValueModel:
         if awaited is None or awaited.kind is not Kind.AWAITABLE:
             return None
         function = awaited.function or ""
+        if function in self.v.instance_shortcuts and awaited.item is not None:
+            return replace(awaited.item, producer=inner)
         if function.startswith("QuerySet.") and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
             owner = self.of(inner.func.value, scope)
             if owner is None or owner.kind not in QUERY_SOURCES:

@@ -147,6 +147,11 @@ class Vocabulary:
         return self.k.mapping("django_sync_functions")
 
     @cached_property
+    def instance_shortcuts(self) -> dict:
+        """Shortcuts that fetch one instance of their first argument's model: name -> "sync" / "awaitable"."""
+        return self.k.mapping("model_instance_shortcuts")
+
+    @cached_property
     def request_types(self) -> frozenset[str]:
         return self.k.names("django_request_types")
 
