@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from ..records.values import Value
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 
 
 @dataclass(eq=False)
@@ -31,7 +32,7 @@ class ClassInfo:
 class FunctionInfo:
     """A function, method or lambda body: the unit that gets an execution context."""
 
-    node: ast.AST | None  # None for the module scope
+    node: FunctionNode | None  # None for the module scope
     qualname: str
     is_async: bool
     cls: ClassInfo | None = None  # set for methods

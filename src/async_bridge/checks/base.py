@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
 
 from ..records.summaries import Reach, Step
 
@@ -69,7 +69,8 @@ class Check:
         self.settings = settings
         self.knowledge = analysis.knowledge
 
-    def visit(self, node: ast.AST, scope: "FunctionInfo") -> Iterable[Finding]:
+    def visit(self, node: Any, scope: "FunctionInfo") -> Iterable[Finding]:
+        """``node`` is one of ``nodes`` (each check narrows the type it declares)."""
         return ()
 
     def finish(self) -> Iterable[Finding]:

@@ -31,8 +31,14 @@ class Models(Protocol):
 class SourceGate(Protocol):
     """Names found by a cheap text scan of the project: a look-up that cannot succeed is skipped."""
 
-    awaitable: frozenset[str]
-    runner_candidates: frozenset[str]
+    @property
+    def awaitable(self) -> frozenset[str]: ...
+
+    @property
+    def runner_candidates(self) -> frozenset[str]: ...
+
+    @property
+    def bridge_candidates(self) -> frozenset[str]: ...
 
 
 class Project(Protocol):
