@@ -52,8 +52,10 @@ def _lint(text: str, filename: str, job: Job) -> list[Finding]:
 
 
 def _parse_problem(exc: BaseException) -> str:
-    if isinstance(exc, SyntaxError):
+    if isinstance(exc, SyntaxError) and exc.lineno is not None:
         return f"syntax error, line {exc.lineno}: {exc.msg}"
+    if isinstance(exc, SyntaxError):  # null bytes (3.11 and earlier say so with a SyntaxError)
+        return f"cannot parse: {exc.msg}"
     if isinstance(exc, (RecursionError, MemoryError)):
         return "too deeply nested to parse"
     return f"cannot parse: {exc}"

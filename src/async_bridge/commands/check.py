@@ -126,8 +126,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.show_files:
             from ..output import display_path
 
-            for path in found.files:
-                print(display_path(str(path)))
+            for shown in sorted(display_path(str(path)) for path in found.files):
+                print(shown)
             return 0
         files = len(found.files)
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import tokenize
 from typing import TextIO
 
 from .base import Item, Report, char_column, display_width
@@ -19,6 +21,20 @@ def render_concise(report: Report, out: TextIO) -> None:
         out.write(concise_line(report, item) + "\n")
 
 
+def _code_end(line: str) -> int:
+    """Where the code of ``line`` ends: before a trailing comment and blanks."""
+    end = len(line.rstrip())
+    if "#" not in line:
+        return end
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(line).readline):
+            if token.type == tokenize.COMMENT:
+                return len(line[:token.start[1]].rstrip())
+    except (tokenize.TokenError, SyntaxError):
+        pass  # a line that opens a bracket: the comment, if any, was already seen
+    return end
+
+
 def _snippet(report: Report, item: Item) -> list[str]:
     """The reported line with a caret line under the flagged code."""
     finding = item.finding
@@ -28,8 +44,8 @@ def _snippet(report: Report, item: Item) -> list[str]:
     start = char_column(line, finding.col)
     if finding.end_line == finding.line and finding.end_col is not None:
         end = char_column(line, finding.end_col)
-    else:
-        end = len(line.rstrip())
+    else:  # the node goes on below: underline this line's part of it
+        end = _code_end(line)
     end = max(end, start + 1)
     number = str(finding.line)
     gutter = " " * len(number)
