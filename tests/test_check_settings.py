@@ -153,3 +153,17 @@ def test_precedence_command_line_then_flake8_config_then_pyproject(project, comm
         done = run(project, *argv)
         assert findings(done.stdout) == [ABR106, ABR201]
         assert (OLD_DJANGO in done.stdout) is old
+
+
+def test_excludes_apply_to_every_command(project):
+    (project / "pyproject.toml").write_text('[tool.async-bridge]\nextend-exclude = ["views.py"]\n'
+                                            'enable = ["ABR106"]\nextra-knowledge = ["knowledge/jobs.yaml"]\n',
+                                            encoding="utf-8")
+    # flake8 walks and names the file itself: the plugin stays silent on it
+    assert findings(run(project, "flake8", "--select=ABR", ".").stdout) == [ABR106]
+    assert findings(run(project, "flake8", "--select=ABR", "views.py", "jobs.py").stdout) == [ABR106]
+    done = run(project, "async-bridge", "check", "--output-format", "concise", "-q", "views.py", "jobs.py")
+    assert findings(done.stdout) == [ABR106]
+    done = run(project, "async-bridge", "fix", "--diff", ".")
+    assert done.stdout == "" and "views.py" not in done.stderr
+    assert "async-bridge fix: 3 file(s) checked" in done.stderr  # jobs.py, shop/__init__.py, shop/models.py
