@@ -27,7 +27,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 
 
 def _split(patterns: Iterable[str]) -> tuple[list[str], list[str]]:
-    names, paths = [], []
+    names: list[str] = []
+    paths: list[str] = []
     for pattern in patterns:
         (paths if "/" in pattern else names).append(pattern)
     return names, paths

@@ -161,8 +161,8 @@ def _report(results, resolved: Resolved, rules, codes, args, stdin_text, files):
     from ..fixes import FIXABLE_CODES
     from ..output import Item, Report, SourceLines, display_path
 
-    items = []
-    errors = []
+    items: list[Item] = []
+    errors: list[tuple[str, str]] = []
     for result in results:
         shown = display_path(result.path)
         items.extend(Item(shown, finding) for finding in result.findings)

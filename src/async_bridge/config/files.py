@@ -137,12 +137,13 @@ def read_flake8_section(path: Path, report: Report) -> dict[str, Any]:
             by_name[f"abr_{option.key.replace('-', '_')}"] = option
     values: dict[str, Any] = {}
     for name, raw in parser.items("flake8"):
-        option = by_name.get(name)
-        if option is None:
+        found = by_name.get(name)
+        if found is None:
             if name.startswith(("abr-", "abr_")):
                 report(f"{path} [flake8]: unknown key {name!r}; known keys: "
                        + ", ".join(f"abr-{o.key}" for o in OPTIONS if o.in_flake8))
             continue
+        option = found
         value: Any = raw
         if option.is_list:
             value = string_list(raw)

@@ -137,9 +137,9 @@ def resolve(
         try:
             knowledge_mod.with_extra(extra)
         except knowledge_mod.KnowledgeError as exc:
-            where = next(layer.where(BY_KEY["extra-knowledge"]) for layer in layers
-                         if layer.values.get("extra-knowledge") is not None)
-            problems.append(f"{where}: {exc}; using the built-in knowledge only")
+            origin = next(layer.where(BY_KEY["extra-knowledge"]) for layer in layers
+                          if layer.values.get("extra-knowledge") is not None)
+            problems.append(f"{origin}: {exc}; using the built-in knowledge only")
             extra = ()
     load_knowledge(extra)  # once here: forked workers inherit it instead of each loading it
     settings = Settings(
@@ -151,5 +151,5 @@ def resolve(
         exclude=values.get("exclude"),
         extend_exclude=values.get("extend_exclude") or (),
     )
-    root = Path(settings.project_root).absolute() if settings.project_root else base
-    return Resolved(settings, problems, root, files)
+    project_root = Path(settings.project_root).absolute() if settings.project_root else base
+    return Resolved(settings, problems, project_root, files)
