@@ -370,3 +370,19 @@ def test_process_pool_under_every_start_method(project, start_method):
     warnings = [line for line in parallel.stderr.decode().splitlines() if "unknown key 'colour'" in line]
     assert len(warnings) == 1, parallel.stderr
     assert b"Traceback" not in parallel.stderr
+
+
+def test_stdin_fix_of_an_unparseable_buffer_echoes_it(project):
+    """An editor replaces its buffer with stdout: never with nothing."""
+    buffer = b"# -*- coding: latin-1 -*-\ndef f(:\n    x = '\xe9'\n"
+    done = check_subprocess(project, "--stdin-filename", "x.py", "--fix", stdin=buffer)
+    assert done.stdout == buffer
+    assert done.returncode == 1 and b"x.py: syntax error, line 2" in done.stderr
+
+
+def test_stdin_fix_keeps_the_encoding(project):
+    buffer = ("# -*- coding: latin-1 -*-\n" + TASKS.replace("def fetch(coro):", "def fetch(coro):  # caf\u00e9"))
+    done = check_subprocess(project, "--stdin-filename", "shop/tasks.py", "--fix", stdin=buffer.encode("latin-1"))
+    assert done.returncode == 0, done.stderr
+    fixed = done.stdout.decode("latin-1")
+    assert "def fetch(coro):  # caf\u00e9\n" in fixed and "loop.close()" in fixed

@@ -40,6 +40,7 @@ class FileResult:
     error: str | None = None  # one line: why the file was not (fully) checked
     source: str | None = None  # set when a fix changed the text
     fixed: str | None = None
+    encoding: str = "utf-8"  # of the file (a fixed text is written back in it)
     applied: dict[str, int] = field(default_factory=dict)  # code -> fixes applied
 
     @property
@@ -63,7 +64,7 @@ def _parse_problem(exc: BaseException) -> str:
 
 def check_text(text: str, filename: str, job: Job, encoding: str = "utf-8") -> FileResult:
     """Lint (and fix, when the job says so) one file's text."""
-    result = FileResult(filename)
+    result = FileResult(filename, encoding=encoding)
     try:
         findings = _lint(text, filename, job)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:

@@ -17,12 +17,16 @@ import io
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Mapping, TextIO
 
 from .. import __version__
 from ..config import OPTIONS, ConfigError, Resolved, select_codes
-from ..knowledge import KnowledgeError, builtin
+from ..knowledge import KnowledgeError, RuleMeta, builtin
 from .settings_flags import Usage, add_settings_flags, settings_for
+
+if TYPE_CHECKING:
+    from ..linting import FileResult
+    from ..output import Report
 
 PROG = "async-bridge check"
 #: ``output.FORMATS`` keys (kept here so building the parser imports no formatter)
@@ -111,14 +115,17 @@ def _run(args: argparse.Namespace) -> int:
         return 2 if resolved.problems else 0
 
     stdin_text: dict[str, str] = {}
+    data = b""
     if args.stdin_filename:
         data = sys.stdin.buffer.read()
         results = [check_bytes(data, args.stdin_filename, job)]
         files = 1
-        if results[0].error is None:
-            from ..sources import decode_source
+        from ..sources import SourceError, decode_source
 
+        try:  # the text the findings point into, for the formats that show source lines
             stdin_text[args.stdin_filename] = results[0].fixed or decode_source(data)[0]
+        except SourceError:
+            pass
     else:
         found = python_files(args.paths or ["."], settings.exclude, settings.extend_exclude, settings.project_root)
         if found.missing:
@@ -140,12 +147,15 @@ def _run(args: argparse.Namespace) -> int:
     applied = _applied(results)
     code = 2 if resolved.problems else 0
     if args.diff:
-        changed = _print_diffs(results, stdin=bool(args.stdin_filename))
+        changed = _print_diffs(results)
         _summary(args, report, applied, changed=changed)
         return code or (1 if changed or report.errors else 0)
     if args.stdin_filename and args.fix:
-        # the fixed text (or the text unchanged) on stdout; the findings on stderr
-        sys.stdout.write(stdin_text.get(args.stdin_filename, ""))
+        # the fixed text on stdout (else the input, byte for byte); the findings on stderr
+        fixed = results[0].fixed
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixed.encode(results[0].encoding) if fixed is not None else data)
+        sys.stdout.flush()
         _render(report, args, sys.stderr)
     else:
         _render(report, args, None)
@@ -157,7 +167,8 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if report.items or report.errors else 0
 
 
-def _report(results, resolved: Resolved, rules, codes, args, stdin_text, files):
+def _report(results: list[FileResult], resolved: Resolved, rules: Mapping[str, RuleMeta], codes: frozenset[str],
+            args: argparse.Namespace, stdin_text: dict[str, str], files: int) -> Report:
     from ..fixes import FIXABLE_CODES
     from ..output import Item, Report, SourceLines, display_path
 
@@ -177,12 +188,12 @@ def _report(results, resolved: Resolved, rules, codes, args, stdin_text, files):
     )
 
 
-def _render(report, args: argparse.Namespace, stream: TextIO | None) -> None:
+def _render(report: Report, args: argparse.Namespace, stream: TextIO | None) -> None:
     from ..output import FORMATS, render_statistics
 
-    target = (open(args.output_file, "w", encoding="utf-8") if args.output_file and stream is None
-              else nullcontext(stream or sys.stdout))
     try:
+        target = (open(args.output_file, "w", encoding="utf-8") if args.output_file and stream is None
+                  else nullcontext(stream or sys.stdout))
         with target as out:
             if args.statistics:
                 render_statistics(report, out, as_json=args.output_format == "json")
@@ -195,7 +206,7 @@ def _render(report, args: argparse.Namespace, stream: TextIO | None) -> None:
             print(f"{path}: {reason}", file=sys.stderr)
 
 
-def _applied(results) -> dict[str, int]:
+def _applied(results: list[FileResult]) -> dict[str, int]:
     total: dict[str, int] = {}
     for result in results:
         for code, count in result.applied.items():
@@ -203,7 +214,7 @@ def _applied(results) -> dict[str, int]:
     return total
 
 
-def _print_diffs(results, stdin: bool) -> int:
+def _print_diffs(results: list[FileResult]) -> int:
     from ..fixes.cli import unified_diff
     from ..output import display_path
 
@@ -216,7 +227,7 @@ def _print_diffs(results, stdin: bool) -> int:
     return changed
 
 
-def _summary(args: argparse.Namespace, report, applied: dict[str, int], changed: int | None = None) -> None:
+def _summary(args: argparse.Namespace, report: Report, applied: dict[str, int], changed: int | None = None) -> None:
     if args.quiet or args.output_format not in ("full", "concise"):
         return
     lines = []
