@@ -87,7 +87,8 @@ def assert_agree(cwd: Path, flake8_args: tuple[str, ...] = (), our_args: tuple[s
     done = async_bridge(cwd, "check", "--isolated", "--output-format", "concise", "-q", *our_args, ".")
     assert sorted(done.stdout.splitlines()) == sorted(line.removeprefix("./") for line in run.stdout.splitlines())
     fixable = Counter(code for *_, code in expected if code in FIXABLE_CODES)
-    assert +Counter({c: n for c, n in fix_counts(cwd, "--isolated", *our_args).items() if c in FIXABLE_CODES}) == fixable
+    counted = fix_counts(cwd, "--isolated", *our_args)
+    assert Counter({code: n for code, n in counted.items() if code in FIXABLE_CODES}) == fixable
     return expected
 
 

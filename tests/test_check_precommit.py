@@ -6,7 +6,8 @@ throw-away project, pre-commit installing the package in its own environment.
 
 from __future__ import annotations
 
-from test_precommit import BUGGY, CLEAN, _project, _try_repo, hook_repo  # noqa: F401 (a fixture)
+import pytest
+from test_precommit import BUGGY, CLEAN, _env, _need, _project, _snapshot, _try_repo
 
 HOOK_ID = "async-bridge-check"
 
@@ -36,6 +37,14 @@ from shop.models import Order
 async def import_orders(shop_id):
     await Order.objects.filter(shop_id=shop_id).aupdate(synced=True)
 '''
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory):
+    _need("pre_commit")
+    base = tmp_path_factory.mktemp("precommit-check")
+    env = _env(base / "home")
+    return _snapshot(base / "checkout", env), env, base
 
 
 def test_check_hook_fails_on_a_finding(hook_repo):

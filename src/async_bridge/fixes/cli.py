@@ -4,7 +4,9 @@ Importing this module is cheap and does not import libcst; the handler does.
 
 Exit codes: 0 done (or nothing to change), 1 ``--check``/``--diff --check`` found
 something to change or a file had to be skipped (unreadable, syntax error), 2 usage
-errors (unknown code, bad version, missing path).
+errors (unknown code, bad version, missing path) and configuration problems (no file is
+changed then). Settings and files come from the same path as ``async-bridge check``'s
+(``commands.settings_flags``, ``discovery``).
 """
 
 from __future__ import annotations
