@@ -386,3 +386,11 @@ def test_stdin_fix_keeps_the_encoding(project):
     assert done.returncode == 0, done.stderr
     fixed = done.stdout.decode("latin-1")
     assert "def fetch(coro):  # caf\u00e9\n" in fixed and "loop.close()" in fixed
+
+
+def test_checking_never_imports_libcst(project):
+    """libcst is for fixing only: checking (even in workers) never parses with it."""
+    code = ("import sys; from async_bridge.cli import main; rc = main(['check', '-j1', '-q']); "
+            "assert 'libcst' not in sys.modules, 'libcst imported'; sys.exit(rc)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "libcst imported" not in done.stderr, done.stderr
