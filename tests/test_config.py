@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -292,3 +293,109 @@ def test_settings_api_unchanged():
 def test_tomli_is_required_on_python_310():
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert "tomli>=1.1; python_version < \\\"3.11\\\"" in text or "tomli>=1.1; python_version < '3.11'" in text
+
+
+# one reader for flake8's config: check and fix see what flake8 sees -------------------
+FLAKE8_LAYOUTS = {
+    "flake8 file": {".flake8": FLAKE8_SECTION},
+    "setup.cfg": {"setup.cfg": FLAKE8_SECTION},
+    "tox.ini, setup.cfg without a [flake8] section": {"setup.cfg": "[metadata]\nname = x\n", "tox.ini": FLAKE8_SECTION},
+    "setup.cfg first": {"setup.cfg": FLAKE8_SECTION, ".flake8": "[flake8]\nabr-django-version = 5.0\n"},
+    "underscored keys, bare paths": {"tox.ini": "[flake8]\nabr_django_version = 4.0\nabr_extra_knowledge = "
+                                                "knowledge/jobs.yaml\nABR-ENABLE = abr106\n"},
+    "with pyproject.toml underneath": {"setup.cfg": "[flake8]\nabr-enable = ABR106\n", "pyproject.toml": PYPROJECT},
+    "in the parent folder": {"../tox.ini": "[flake8]\nabr-django-version = 3.2\nabr-docs-url = none\n"},
+}
+
+
+@pytest.mark.parametrize("layout", FLAKE8_LAYOUTS, ids=list(FLAKE8_LAYOUTS))
+def test_check_reads_flake8_config_as_flake8_does(project, layout, monkeypatch):
+    from async_bridge.config import resolve
+
+    cwd = project
+    if layout == "in the parent folder":  # flake8 looks upward from the current directory
+        cwd = project / "inner"
+        cwd.mkdir()
+        (cwd / "tasks.py").write_text(TASKS, encoding="utf-8")
+    for name, text in FLAKE8_LAYOUTS[layout].items():
+        (cwd / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(cwd)
+    flake8_settings = _parsed_settings()
+    ours = resolve(None, read_flake8_config=True, cwd=cwd)
+    assert ours.problems == []
+    assert ours.settings == flake8_settings
+    assert ours.settings != Settings()
+
+
+def test_unknown_abr_key_in_flake8_config_is_reported(project):
+    from async_bridge.config import resolve
+
+    (project / "setup.cfg").write_text("[flake8]\nabr-djagno-version = 4.2\nmax-line-length = 99\n",
+                                       encoding="utf-8")
+    ours = resolve(None, read_flake8_config=True, cwd=project)
+    [problem] = ours.problems
+    assert problem.startswith(f"{project / 'setup.cfg'} [flake8]: unknown key 'abr-djagno-version'; known keys: ")
+
+
+# issue 15: configuration messages once per run, the filesystem root, invalid TOML ------
+WORKERS = "import multiprocessing, sys; multiprocessing.set_start_method({method!r}); " \
+          "from flake8.main.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
+def test_configuration_messages_print_once_with_parallel_workers(project, method):
+    import multiprocessing
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{method} is not available here")
+    for index in range(6):
+        (project / f"tasks{index}.py").write_text(TASKS, encoding="utf-8")
+    (project / "knowledge" / "broken.yaml").write_text("celery_task_decorators: [unclosed\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.async-bridge]\ncolour = "red"\nextra-knowledge = ["knowledge/broken.yaml"]\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", WORKERS.format(method=method), "-j3", "--select=ABR", "."],
+                          cwd=project, capture_output=True, text=True, timeout=300,
+                          env={k: v for k, v in os.environ.items() if k != "ABR_DEBUG"})
+    assert done.returncode == 1 and len(done.stdout.splitlines()) == 7, (done.stdout, done.stderr)
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2, done.stderr
+    assert "unknown key 'colour'" in lines[0]
+    assert "extra-knowledge: " in lines[1] and "invalid YAML" in lines[1]
+
+
+@pytest.mark.parametrize("where", ["command line", "config file"])
+def test_filesystem_root_as_project_root_is_rejected(project, where):
+    if where == "command line":
+        found, out, err = _flake8(project, "--abr-project-root=/")
+    else:
+        (project / "setup.cfg").write_text("[flake8]\nabr-project-root = /\n", encoding="utf-8")
+        found, out, err = _flake8(project)
+    assert found == [ABR105]
+    assert err == ("flake8-async-bridge: --abr-project-root: the filesystem root (or an empty path) cannot be "
+                   "the project root; ignoring it\n")
+
+
+def test_flake8_finds_the_project_root_upward(project):
+    """Run in a sub-folder, flake8 reads the root's pyproject.toml (as `async-bridge check` does)."""
+    (project / "pyproject.toml").write_text(PYPROJECT.replace('"src"', '"."'), encoding="utf-8")
+    inner = project / "inner"
+    inner.mkdir()
+    (inner / "tasks.py").write_text(TASKS, encoding="utf-8")
+    found, out, err = _flake8(inner)
+    assert found == [ABR106_TASK, ABR106_JOB, ABR105], (out, err)
+    assert err == ""
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_invalid_toml_for_our_commands(project, command):
+    (project / "pyproject.toml").write_text("[tool.async-bridge\nenable = [\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "async_bridge.cli", command, "tasks.py"], cwd=project,
+                          capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in done.stderr and done.returncode == 2
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(f"async-bridge {command}: {project / 'pyproject.toml'}: invalid TOML (")
+    if command == "check":  # linting goes on: the finding is reported
+        assert "tasks.py:18:5: ABR105 " in done.stdout
+    else:  # fixing with settings the user did not write could rewrite to the wrong API
+        assert done.stderr.splitlines()[-1] == "async-bridge fix: fix the configuration first; no file changed"
+        assert (project / "tasks.py").read_text(encoding="utf-8") == TASKS

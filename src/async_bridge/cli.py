@@ -1,4 +1,4 @@
-"""The ``async-bridge`` console script: list rules, explain one, regenerate the docs.
+"""The ``async-bridge`` console script: check, list rules, explain one, regenerate the docs.
 
 Subcommands are small ``register(subparsers)`` functions listed in ``COMMANDS``;
 each adds its parser and sets ``handler`` (``handler(args) -> exit code``).
@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 
 from . import __version__
 from . import docs as docs_mod
+from .commands import check as check_command
 from .knowledge import KnowledgeError, RuleMeta, builtin, rules_dir
 
 PROG = "async-bridge"
@@ -124,6 +125,7 @@ def _display(path: Path, root: Path) -> str:
 
 # command table ----------------------------------------------------------------
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    check_command.register,
     _register_rules,
     _register_explain,
     _register_docs,
@@ -150,8 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="flake8-async-bridge: async/sync bridge bugs in Django + Celery + asyncio code. "
-                    "Linting runs through flake8 (`flake8 --select=ABR`); this tool lists and "
-                    "explains the rules.",
+                    "Lint with `async-bridge check` or through flake8 (`flake8 --select=ABR`): the same "
+                    "findings, the same settings. This tool also fixes, lists and explains the rules.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

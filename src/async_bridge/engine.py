@@ -8,7 +8,7 @@ from .analysis.module import ModuleAnalysis
 from .checks import Check, Finding, load_all
 from .checks.base import run_checks
 from .config import Settings
-from .sources import split_lines, suppressed
+from .sources import reported
 
 
 def enabled_checks(settings: Settings) -> list[type[Check]]:
@@ -32,10 +32,8 @@ def check_tree(tree: ast.AST, filename: str, settings: Settings) -> list[Finding
 
 def check_source(text: str, filename: str, settings: Settings, respect_noqa: bool = True) -> list[Finding]:
     """Parse and check ``text`` (for entry points other than flake8, which parses and
-    applies ``# noqa`` itself). Raises SyntaxError / ValueError as ``ast.parse`` does."""
+    applies ``# noqa`` itself: ``respect_noqa`` applies it as flake8 does, file-level
+    ``# flake8: noqa`` included). Raises SyntaxError / ValueError as ``ast.parse`` does."""
     tree = ast.parse(text, filename=filename)
     findings = check_tree(tree, filename, settings)
-    if respect_noqa and findings:
-        lines = split_lines(text)
-        findings = [f for f in findings if not suppressed(f, lines)]
-    return findings
+    return reported(findings, text) if respect_noqa else findings

@@ -1,19 +1,19 @@
 """flake8 entry point: options and ``Plugin.run``; the work happens in ``engine``.
 
-Every option is also read from flake8's config files (``[flake8]`` in ``.flake8``,
-``setup.cfg``, ``tox.ini``) and, without the ``abr-`` prefix, from
-``[tool.async-bridge]`` in ``pyproject.toml`` (see ``config.resolve_settings``).
+The options are ``config.OPTIONS`` (``--abr-<key>``). flake8 reads them from its
+command line and its config files (``[flake8]`` in ``.flake8``, ``setup.cfg``,
+``tox.ini``); ``config.resolve`` adds ``[tool.async-bridge]`` from ``pyproject.toml``
+underneath, the same path ``async-bridge check`` and ``fix`` take.
 """
 
 from __future__ import annotations
 
 import ast
-import multiprocessing
 import os
 from typing import Any, Iterator
 
 from . import __version__
-from .config import DOCS_BASE_URL, Settings, settings_from_options, warn
+from .config import DOCS_BASE_URL, OPTIONS, Settings, settings_from_options, warn
 from .engine import check_tree
 
 
@@ -29,37 +29,24 @@ class Plugin:
     @classmethod
     def add_options(cls, manager: Any) -> None:
         # default None everywhere: "not given", so pyproject.toml can fill it in
-        manager.add_option(
-            "--abr-project-root", parse_from_config=True, normalize_paths=True, default=None,
-            help="Directory imports are resolved from (default: the current directory). "
-                 "Also where [tool.async-bridge] in pyproject.toml is looked up.",
-        )
-        manager.add_option(
-            "--abr-django-version", parse_from_config=True, default=None,
-            help="Django version the suggestions target, e.g. 4.2 (default: from the project's pins).",
-        )
-        manager.add_option(
-            "--abr-extra-knowledge", parse_from_config=True, comma_separated_list=True,
-            normalize_paths=True, default=None,
-            help="YAML files adding runners, task decorators, loop-bound types, ... (comma-separated).",
-        )
-        manager.add_option(
-            "--abr-enable", parse_from_config=True, comma_separated_list=True, default=None,
-            help="Off-by-default ABR rules to switch on, e.g. ABR106.",
-        )
-        manager.add_option(
-            "--abr-docs-url", parse_from_config=True, default=None,
-            help=f"Where rule pages are linked from in messages: a URL prefix, or a template with "
-                 f"{{code}}; 'none' drops the link (default: {DOCS_BASE_URL}).",
-        )
+        for option in OPTIONS:
+            if not option.in_flake8:
+                continue
+            help_text = option.help
+            if option.key == "docs-url":
+                help_text += f" (default: {DOCS_BASE_URL})"
+            manager.add_option(
+                option.flake8_flag, parse_from_config=True, default=None, help=help_text,
+                comma_separated_list=option.is_list, normalize_paths=option.is_path,
+            )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
-        # flake8 workers started with spawn/forkserver parse the options again:
-        # the main process has already reported any problem, stay quiet there
-        quiet = multiprocessing.parent_process() is not None
+        # Problems are printed by the main process only (config.report): flake8's
+        # workers either inherit these settings (fork) or resolve them again, quietly
+        # (spawn, forkserver).
         try:
-            cls.settings = settings_from_options(options, report=(lambda _msg: None) if quiet else None)
+            cls.settings = settings_from_options(options)
         except Exception as exc:  # a config problem must never take flake8 down
             if os.environ.get("ABR_DEBUG"):
                 raise
@@ -67,6 +54,8 @@ class Plugin:
             cls.settings = Settings()
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        if self.settings.excluded(self.filename):  # [tool.async-bridge] exclude, as `check` skips it
+            return
         try:
             findings = check_tree(self.tree, self.filename, self.settings)
         except Exception as exc:  # never take flake8 down with us

@@ -9,6 +9,7 @@ an optional ``knowledge:`` mapping inside a rule file and the files under
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,12 @@ class RuleMeta:
 
     def format(self, **values: Any) -> str:
         return f"{self.code} " + self.message.format(**values).strip()
+
+    @property
+    def why(self) -> str:
+        """The first paragraph of the rationale, on one line (``check --show-why``)."""
+        first = re.split(r"\n\s*\n", self.rationale.strip(), maxsplit=1)[0]
+        return " ".join(first.split())
 
 
 @dataclass

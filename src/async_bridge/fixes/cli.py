@@ -4,7 +4,9 @@ Importing this module is cheap and does not import libcst; the handler does.
 
 Exit codes: 0 done (or nothing to change), 1 ``--check``/``--diff --check`` found
 something to change or a file had to be skipped (unreadable, syntax error), 2 usage
-errors (unknown code, bad version, missing path).
+errors (unknown code, bad version, missing path) and configuration problems (no file is
+changed then). Settings and files come from the same path as ``async-bridge check``'s
+(``commands.settings_flags``, ``discovery``).
 """
 
 from __future__ import annotations
@@ -42,31 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="comma-separated codes or prefixes to fix (default: every fixable code)")
     parser.add_argument("--ignore", default=None, metavar="CODES",
                         help="comma-separated codes or prefixes not to fix")
-    parser.add_argument("--django-version", default=None, metavar="X.Y",
-                        help="Django version the twins must exist in (default: from the project's pins)")
-    parser.add_argument("--project-root", default=None, metavar="DIR",
-                        help="directory project imports resolve from (default: the current directory)")
-    parser.add_argument("--extra-knowledge", action="append", default=[], metavar="FILE",
-                        help="extra knowledge YAML, as for flake8's --abr-extra-knowledge (repeatable)")
+    # the settings flags of `async-bridge check`, read through the same settings path
+    from ..commands.settings_flags import add_settings_flags
+
+    add_settings_flags(parser, skip=("docs-url",))
     parser.set_defaults(handler=run)
-
-
-def _split(value: str | None) -> list[str]:
-    if not value:
-        return []
-    return [part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip()]
-
-
-def selected_codes(known: list[str], select: str | None, ignore: str | None) -> list[str]:
-    """Codes chosen by --select/--ignore (prefixes, as in flake8); ValueError on unknown ones."""
-    chosen, dropped = _split(select), _split(ignore)
-    for item in (*chosen, *dropped):
-        if not any(code.startswith(item) for code in known):
-            raise ValueError(f"unknown code or prefix {item!r}")
-    return [
-        code for code in known
-        if (not chosen or any(code.startswith(p) for p in chosen)) and not any(code.startswith(p) for p in dropped)
-    ]
 
 
 def display_path(path: Path) -> str:
@@ -99,40 +81,38 @@ def _lines(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import Settings, parse_codes, parse_django_version
-    from ..knowledge import KnowledgeError, builtin, with_extra
+    from ..commands.settings_flags import Usage, settings_for
+    from ..config import ConfigError, select_codes
+    from ..discovery import python_files
+    from ..knowledge import KnowledgeError, builtin
 
     try:
-        knowledge = with_extra(tuple(args.extra_knowledge)) if args.extra_knowledge else builtin()
-        codes = selected_codes(sorted(knowledge.rules), args.select, args.ignore)
-        django_version = parse_django_version(args.django_version)
-    except (ValueError, KnowledgeError) as exc:
+        knowledge = builtin()
+        codes = select_codes(knowledge.rules, args.select, args.ignore)
+        resolved = settings_for(args, Path.cwd())
+    except (ConfigError, KnowledgeError, Usage) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        print(f"{PROG}: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+    if resolved.problems:  # fixing with settings other than the user's could write wrong code
+        for problem in resolved.problems:
+            print(f"{PROG}: {problem}", file=sys.stderr)
+        print(f"{PROG}: fix the configuration first; no file changed", file=sys.stderr)
         return 2
-    if args.project_root and not Path(args.project_root).is_dir():
-        print(f"{PROG}: --project-root {args.project_root!r} is not a directory", file=sys.stderr)
+    settings = resolved.settings
+    found = python_files(args.paths, settings.exclude, settings.extend_exclude, settings.project_root)
+    if found.missing:
+        print(f"{PROG}: no such file or directory: {', '.join(found.missing)}", file=sys.stderr)
         return 2
 
     from . import FIXABLE_CODES
-    from .driver import FixError, fix_file, iter_python_files
+    from .driver import FixError, fix_file
 
-    explicit = parse_codes([c for c in _split(args.select) if c in knowledge.rules])
-    settings = Settings(
-        project_root=args.project_root,
-        django_version=django_version,
-        extra_knowledge=tuple(args.extra_knowledge),
-        enable=explicit,
-    )
     write = not (args.diff or args.check)
     started = time.perf_counter()
     applied: Counter = Counter()
     manual: Counter = Counter()
     files = changed = skipped = 0
-    for path in iter_python_files(args.paths):
+    for path in found.files:
         files += 1
         name = display_path(path)
         try:

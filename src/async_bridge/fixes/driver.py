@@ -21,7 +21,7 @@ import libcst as cst
 from ..checks.base import Finding
 from ..config import Settings
 from ..engine import check_tree
-from ..sources import SourceError, noqa_codes, read_source, split_lines, suppressed  # noqa: F401 (re-exported)
+from ..sources import SourceError, noqa_codes, read_source, reported, split_lines, suppressed  # noqa: F401 (re-exported)
 from . import load_all
 from .base import FixContext, apply_edits
 
@@ -58,8 +58,9 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
     findings = _check(current, filename, settings)
     for _ in range(MAX_PASSES):
         lines = split_lines(current)
+        # what flake8 reports (its noqa, `# flake8: noqa`), less any node with a noqa on a line of it
         todo = [
-            f for f in findings
+            f for f in reported(findings, current)
             if f.code in wanted and f.code in fixers and not suppressed(f, lines)
         ]
         if not todo:
@@ -91,7 +92,7 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
         current = new
         findings = _check(current, filename, settings)
     result.fixed = current
-    result.remaining = [f for f in findings if f.code in wanted]
+    result.remaining = [f for f in reported(findings, current) if f.code in wanted]
     return result
 
 

@@ -1,0 +1,1 @@
+"""Subcommands of the ``async-bridge`` console script that live in their own modules."""
