@@ -110,10 +110,12 @@ def test_exit_zero_and_quiet(project, capsys):
 def test_full_is_the_default_format(project, capsys):
     code, out, _ = check(capsys, "shop/tasks.py")
     lines = out.splitlines()
-    assert lines[0].startswith("shop/tasks.py:10:5: ABR101 asyncio.run() in Celery task 'refresh'")
+    assert lines[0].startswith("shop/tasks.py:10:5: ABR101 Celery task 'refresh': `asyncio.run()` runs")
     assert lines[1:4] == ["    |", " 10 |     asyncio.run(import_orders(shop_id))",
                           "    |     " + "^" * len("asyncio.run(import_orders(shop_id))")]
-    assert lines[4] == f"    = docs: {DOCS_BASE_URL}ABR101.md"
+    # the chain behind the finding: the query the coroutine reaches, in another module
+    assert lines[4:7] == ["    = related:", "      1. shop/sync.py:5:11: `Order.objects.filter(...).aupdate()`",
+                          f"    = docs: {DOCS_BASE_URL}ABR101.md"]
 
 
 def test_show_why(project, capsys):

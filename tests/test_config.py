@@ -375,13 +375,16 @@ def test_filesystem_root_as_project_root_is_rejected(project, where):
                    "the project root; ignoring it\n")
 
 
-def test_flake8_finds_the_project_root_upward(project):
-    """Run in a sub-folder, flake8 reads the root's pyproject.toml (as `async-bridge check` does)."""
+def test_flake8_takes_its_folder_as_the_root_unless_told(project):
+    """SPEC.md: flake8's project root is the folder it runs in, or --abr-project-root
+    (there pyproject.toml is read); `async-bridge check` looks upward itself."""
     (project / "pyproject.toml").write_text(PYPROJECT.replace('"src"', '"."'), encoding="utf-8")
     inner = project / "inner"
     inner.mkdir()
     (inner / "tasks.py").write_text(TASKS, encoding="utf-8")
     found, out, err = _flake8(inner)
+    assert found == [ABR105], (out, err)  # the root's [tool.async-bridge] enable = ABR106 is not read
+    found, out, err = _flake8(inner, f"--abr-project-root={project}")
     assert found == [ABR106_TASK, ABR106_JOB, ABR105], (out, err)
     assert err == ""
 

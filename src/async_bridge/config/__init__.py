@@ -57,7 +57,8 @@ def resolve_settings(
         "docs-url": docs_url,
     }
     base = Path(cwd).absolute() if cwd is not None else Path.cwd()
-    resolved = resolve(command_line_layer(values, base, flake8=True), read_flake8_config=False, cwd=base)
+    resolved = resolve(command_line_layer(values, base, flake8=True), read_flake8_config=False, cwd=base,
+                       discover_root=False)
     for problem in resolved.problems:
         (report or warn)(problem)
     return resolved.settings

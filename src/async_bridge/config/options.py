@@ -142,8 +142,8 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option("project-root", "project_root", check_root, is_path=True, metavar="DIR",
            help="Directory imports are resolved from, where [tool.async-bridge] in pyproject.toml is read "
-                "(default: the nearest folder upward holding pyproject.toml, setup.cfg or manage.py, "
-                "else the current directory)."),
+                "(default: flake8's current directory; for async-bridge check/fix/server the nearest "
+                "folder upward holding pyproject.toml, setup.cfg or manage.py, else the current directory)."),
     Option("django-version", "django_version", check_django_version, metavar="X.Y",
            help="Django version the suggestions target, e.g. 4.2 (default: from the project's pins)."),
     Option("extra-knowledge", "extra_knowledge", check_knowledge, is_list=True, is_path=True, metavar="FILES",

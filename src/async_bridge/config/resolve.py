@@ -8,9 +8,10 @@ Weakest first:
    (``files.find_flake8_config``);
 3. the command line (``--abr-<key>`` for flake8, ``--<key>`` for ``check``/``fix``).
 
-The project root is the one given (command line, flake8's config), else the nearest
-folder upward holding ``pyproject.toml``, ``setup.cfg`` or ``manage.py``, else the
-current directory; ``project-root`` in ``pyproject.toml`` may then move it (a
+The project root is the one given (command line, flake8's config), else (``check``,
+``fix``, the server) the nearest folder upward holding ``pyproject.toml``,
+``setup.cfg`` or ``manage.py``, else the current directory (flake8: always the folder
+it runs in, as SPEC.md says); ``project-root`` in ``pyproject.toml`` may then move it (a
 ``src`` layout). A bad value is one problem line naming where it was written, and
 that key keeps its default: nothing here raises for the user's input.
 """
@@ -73,11 +74,14 @@ def resolve(
     read_flake8_config: bool,
     cwd: str | os.PathLike | None = None,
     isolated: bool = False,
+    discover_root: bool = True,
 ) -> Resolved:
     """Settings from the command line, flake8's config and ``pyproject.toml``.
 
     ``read_flake8_config``: False under flake8 (it read its config into the
     command-line layer already). ``isolated``: read no config file at all.
+    ``discover_root``: without a given root, look upward for the project's marker files
+    (``check``, ``fix``, the server); flake8 takes the folder it runs in (SPEC.md).
     """
     base = Path(cwd).absolute() if cwd is not None else Path.cwd()
     problems: list[str] = []
@@ -103,8 +107,8 @@ def resolve(
         if layer.values.get("project-root") is not None:
             given_root = check(root_option, layer)
             break
-    found = find_project_root(base) if given_root is None else None
-    table_dir = Path(given_root) if given_root else found
+    found = find_project_root(base) if discover_root and given_root is None else None
+    table_dir = Path(given_root) if given_root else found if discover_root else base
     table: dict[str, Any] = {}
     pyproject = None
     if table_dir is not None and not isolated:
