@@ -21,13 +21,12 @@ from typing import Any, Callable
 from lsprotocol import types
 
 from ..checks.base import Finding
-from ..config import Settings, resolve_settings
+from ..config import Settings, find_project_root, resolve_settings
 from ..engine import check_source
 from ..index.project import ProjectIndex
 from ..sources import SourceError, read_source, split_lines
 from .diagnostics import to_diagnostic
 
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "manage.py")
 # files whose change can change settings
 CONFIG_FILES = frozenset({"pyproject.toml", "setup.cfg", "tox.ini", ".flake8"})
 # where a client's settings may keep ours
@@ -91,9 +90,9 @@ def resolved(path: str | os.PathLike[str]) -> Path:
 def project_root(path: Path, folders: list[Path]) -> Path:
     """The project a file belongs to (see the module docstring). The search goes above
     the workspace folder: an editor may open a package of the project as its folder."""
-    for parent in path.parents:
-        if any((parent / marker).is_file() for marker in ROOT_MARKERS):
-            return parent
+    found = find_project_root(path.parent)
+    if found is not None:
+        return found
     inside = [f for f in folders if f in path.parents]
     return max(inside, key=lambda f: len(f.parts)) if inside else path.parent
 
