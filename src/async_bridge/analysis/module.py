@@ -66,7 +66,7 @@ class ModuleAnalysis:
         module_scope = self.walk.module_scope
         module_scope.context = contexts.TEST if self.is_test_file else self.script_or_plain
         for fn in self.walk.functions:
-            fn.context = resolver.context_of(fn)
+            fn.context_source = resolver.context_of  # told on first use: contexts may parse base classes
 
     # -- the models ------------------------------------------------------------
     @cached_property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Callable, Union
 
 if TYPE_CHECKING:
     from ..records.values import Value
@@ -39,9 +39,21 @@ class FunctionInfo:
     parent: "FunctionInfo | None" = None
     calls: list[ast.Call] = field(default_factory=list)
     children: dict[str, "FunctionInfo"] = field(default_factory=dict)
-    context: str = "plain"
+    # the execution context (analysis/contexts.py), told on first use by ``context_source``
+    _context: str | None = None
+    context_source: "Callable[[FunctionInfo], str] | None" = field(default=None, repr=False)
     # the parameter it runs on a new event loop (``loops.runner_param``); False: not computed
     runner_param: "int | None | bool" = False
+
+    @property
+    def context(self) -> str:
+        if self._context is None:
+            self._context = self.context_source(self) if self.context_source is not None else "plain"
+        return self._context
+
+    @context.setter
+    def context(self, value: str) -> None:
+        self._context = value
 
     @property
     def name(self) -> str:

@@ -137,6 +137,8 @@ def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysi
         assigned=frozenset(assigned),
         call_names=call_names(analysis),
         returns=LazyMap(defs, returns),
+        edges=LazyMap(defs, lambda q: _with(get(), q, lambda a, fn: call_edges(a, fn)[0])),
+        contexts=LazyMap(defs, lambda q: _with(get(), q, lambda a, fn: fn.context)),
     )
 
 
@@ -159,6 +161,14 @@ def call_names(analysis: "ModuleAnalysis") -> dict[str, frozenset[str]]:
     return found
 
 
+def _with(analysis: "ModuleAnalysis | None", qualname: str, fact: "Callable[[ModuleAnalysis, FunctionInfo], T]") -> "T | None":
+    """``fact`` of a function of ``analysis`` by its local qualified name (None: not there)."""
+    if analysis is None:
+        return None
+    fn = analysis.local_function(analysis.full_name(qualname))
+    return fact(analysis, fn) if fn is not None else None
+
+
 def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
     """Every part of the summary, as plain data."""
     live = live_summary(analysis)
@@ -171,6 +181,8 @@ def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
         globals=dict(live.globals),
         shapes=live.shapes,
         returns=dict(live.returns),
+        edges=dict(live.edges),
+        contexts=dict(live.contexts),
         assigned=live.assigned,
         call_names=live.call_names,
     )

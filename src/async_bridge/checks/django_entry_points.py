@@ -20,7 +20,7 @@ class AsyncEntryPointInDjango(Check):
     def visit(self, node: ast.AST, scope: FunctionInfo):
         if isinstance(node, ast.AsyncFunctionDef):
             yield from self._async_handle(node)
-        elif scope.context == contexts.SCRIPT and not scope.is_async:
+        elif self.analysis.is_script and not scope.is_async and scope.context == contexts.SCRIPT:
             yield from self._script_run(node, scope)  # type: ignore[arg-type]
 
     def _async_handle(self, node: ast.AsyncFunctionDef):

@@ -15,7 +15,7 @@ import tokenize
 from collections import OrderedDict, deque
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from ..analysis import contexts
 from ..analysis.module import ModuleAnalysis
@@ -426,7 +426,7 @@ class ProjectIndex:
         """An ``async def`` that calls ``qualname`` directly or through sync project calls."""
         return self._reached_from(qualname, "async", lambda f: f.is_async)
 
-    def _reached_from(self, qualname: str, key: str, is_origin: Callable[[FunctionSummary], bool]) -> str | None:
+    def _reached_from(self, qualname: str, key: str, is_origin: Callable[["Caller"], bool]) -> str | None:
         memo_key = (key, qualname)
         if memo_key in self._reach_memo:
             return self._reach_memo[memo_key]  # type: ignore[return-value]
@@ -454,16 +454,18 @@ class ProjectIndex:
         self._reach_memo[memo_key] = result
         return result
 
-    def callers(self, qualname: str) -> Iterator[FunctionSummary]:
+    def callers(self, qualname: str) -> Iterator["Caller"]:
         """Project functions whose body calls ``qualname`` (sync calls that run it)."""
         short = qualname.rsplit(".", 1)[-1]
         for summary in self._modules_mentioning(short):
             for local, called in summary.call_names.items():
                 if short not in called:
-                    continue  # its calls cannot resolve to ``qualname``: no need to summarise it
-                fn = summary.functions.get(local)
-                if fn is not None and any(edge.callee == qualname for edge in fn.calls):
-                    yield fn
+                    continue  # its calls cannot resolve to ``qualname``: no need to look closer
+                edges = summary.edges.get(local, ())
+                if any(edge.callee == qualname for edge in edges):
+                    shape = summary.shapes[local]
+                    yield Caller(f"{_prefix(summary)}{local}", shape.is_async, shape.threaded,
+                                 summary.contexts.get(local, contexts.PLAIN))
 
     def sources(self) -> Iterator[tuple[Path, bytes]]:
         """(path, bytes) of every project file, an overlay's text in place of the file's."""
@@ -482,6 +484,13 @@ class ProjectIndex:
             summary = self.summary(module)
             if summary is not None and Path(summary.path).resolve() == path.resolve():
                 yield summary
+
+
+class Caller(NamedTuple):
+    qualname: str
+    is_async: bool
+    threaded: bool
+    context: str
 
 
 def _prefix(summary: ModuleSummary) -> str:

@@ -173,6 +173,10 @@ class ModuleSummary:
     call_names: Mapping[str, frozenset[str]] = field(default_factory=dict)  # function -> names it calls
     # what each function returns (also in ``functions``; apart, so asking it does not summarise bodies)
     returns: Mapping[str, Value] = field(default_factory=dict)
+    # each function's call edges and execution context (also in ``functions``; apart, so a
+    # "who calls this helper" question does not summarise whole bodies)
+    edges: Mapping[str, tuple[Edge, ...]] = field(default_factory=dict)
+    contexts: Mapping[str, str] = field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -198,6 +202,8 @@ class ModuleSummary:
             assigned=frozenset(data.get("assigned", ())),
             call_names={k: frozenset(v) for k, v in data.get("call_names", {}).items()},
             returns={k: Value.from_data(f["returns"]) for k, f in data["functions"].items() if "returns" in f},
+            edges={k: tuple(Edge(*e) for e in f.get("calls", ())) for k, f in data["functions"].items()},
+            contexts={k: f["context"] for k, f in data["functions"].items()},
         )
 
 
