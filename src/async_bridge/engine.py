@@ -12,7 +12,15 @@ from .sources import reported
 
 
 def enabled_checks(settings: Settings) -> list[type[Check]]:
-    return [cls for cls in load_all() if any(settings.enabled(code) for code in cls.codes)]
+    found = _ENABLED.get(settings)
+    if found is None:
+        if len(_ENABLED) > 16:
+            _ENABLED.clear()
+        found = _ENABLED[settings] = [cls for cls in load_all() if any(settings.enabled(code) for code in cls.codes)]
+    return found
+
+
+_ENABLED: dict[Settings, list[type[Check]]] = {}  # per settings (frozen, hashable): computed once
 
 
 def analyse(tree: ast.AST, filename: str, settings: Settings) -> tuple[ModuleAnalysis, list[Check]]:

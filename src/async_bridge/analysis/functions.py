@@ -48,19 +48,6 @@ def enters_body(call: ast.Call) -> bool:
     return isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is call
 
 
-def is_generator(node: ast.AST) -> bool:
-    """Whether a function body yields (nested functions and classes excluded)."""
-    stack = list(getattr(node, "body", ()))
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(current, _NESTED):
-            continue
-        stack.extend(ast.iter_child_nodes(current))
-    return False
-
-
 def own_returns(fn: FunctionInfo) -> list[ast.Return]:
     """The ``return`` statements of a function's own body (nested scopes excluded)."""
     node = fn.node
@@ -108,7 +95,7 @@ class FunctionModel:
         qual = self.a.full_name(fn.qualname)
         if node is None or isinstance(node, ast.Lambda):
             return FunctionFacts(Value(Kind.FUNCTION, function=qual), False, True, False, False)
-        generator = is_generator(node)
+        generator = fn.yields
         vocab = self.a.vocab
         values = self.a.values
         outer = fn.parent or self.a.module_scope

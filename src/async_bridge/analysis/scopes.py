@@ -39,6 +39,7 @@ class FunctionInfo:
     parent: "FunctionInfo | None" = None
     calls: list[ast.Call] = field(default_factory=list)
     children: dict[str, "FunctionInfo"] = field(default_factory=dict)
+    yields: bool = False  # its own body has ``yield`` (a generator), set by the walk
     # the execution context (analysis/contexts.py), told on first use by ``context_source``
     _context: str | None = None
     context_source: "Callable[[FunctionInfo], str] | None" = field(default=None, repr=False)

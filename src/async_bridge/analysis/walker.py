@@ -63,10 +63,10 @@ def _child_fields(kind: type, keep_singletons: bool) -> tuple[str, ...]:
     return fields
 
 
-# What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import.
+# What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import, 6 yield.
 _SPECIAL = {
     ast.Call: 1, ast.FunctionDef: 2, ast.AsyncFunctionDef: 2, ast.Lambda: 3, ast.ClassDef: 4,
-    ast.Import: 5, ast.ImportFrom: 5,
+    ast.Import: 5, ast.ImportFrom: 5, ast.Yield: 6, ast.YieldFrom: 6,
 }
 _TABLES: dict[frozenset, dict] = {}
 
@@ -190,8 +190,10 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
                     expr._abr_parent = node
                     push(expr)
                 continue
-            else:
+            elif tag == 5:
                 result.imports.append(node)
+            else:
+                scope.yields = True
         for name in fields:
             value = getattr(node, name, None)
             if value is None:
