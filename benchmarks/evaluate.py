@@ -37,50 +37,14 @@ FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
 VERDICTS = ("tp", "fp")
 
 
-@dataclass(frozen=True)
-class Finding:
-    package: str
-    path: str  # relative to the package folder, with /
-    line: int
-    col: int
-    code: str
-    message: str
-
-    @property
-    def key(self) -> tuple[str, str, int, str]:
-        return (self.package, self.path, self.line, self.code)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def flake8_command(spec: str | None) -> list[str]:
-    return shlex.split(spec) if spec else [sys.executable, "-m", "flake8"]
-
-
-def check_plugin(flake8: list[str]) -> str:
-    out = subprocess.run([*flake8, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if "flake8-async-bridge" not in out.stdout:
-        raise SystemExit(f"{' '.join(flake8)} does not load flake8-async-bridge:\n{out.stdout}")
-    return "flake8 " + " ".join(out.stdout.split())
+Finding = common.Finding
+log = common.log
+flake8_command = common.flake8_command
+check_plugin = common.check_plugin
 
 
 def run_package(flake8: list[str], folder: Path, package: str, jobs: int) -> tuple[list[Finding], str]:
-    cmd = [*flake8, "--isolated", f"-j{jobs}", "--select=ABR", "--abr-enable=ABR106",
-           "--abr-project-root", ".", f"--format={FORMAT}", "."]
-    proc = subprocess.run(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"flake8 failed in {folder} (rc {proc.returncode}):\n{proc.stderr[-3000:]}")
-    findings = []
-    for row in proc.stdout.splitlines():
-        parts = row.split("\t", 4)
-        if len(parts) != 5:
-            continue
-        path, line, col, code, text = parts
-        path = os.path.normpath(path).replace(os.sep, "/")
-        findings.append(Finding(package, path, int(line), int(col), code, text))
-    return findings, proc.stderr
+    return common.lint_folder(flake8, folder, package, jobs)
 
 
 def collect(corpus: Path, flake8: list[str], jobs: int, only: list[str] | None) -> tuple[list[Finding], dict[str, str]]:
