@@ -71,12 +71,14 @@ def has_commit(gitdir: Path, commit: str) -> bool:
     return _git(["--git-dir", str(gitdir), "cat-file", "-e", f"{commit}^{{commit}}"]).returncode == 0
 
 
-def find_repository(app: Application, mirror: Path | None, workdir: Path) -> Path:
-    """The git directory holding the application's commit: the mirror's, or a clone made here."""
+def find_repository(app: Application, mirror: Path | None, workdir: Path, commit: str | None = None) -> Path:
+    """The git directory holding ``commit`` (default: the pinned one) of the application:
+    the mirror's, or a bare clone from GitHub made in the work dir."""
+    commit = commit or app.commit
     folder = app.repo.replace("/", "+")
     if mirror is not None:
         for candidate in (mirror / folder / "repo", mirror / folder):
-            if candidate.is_dir() and has_commit(candidate, app.commit):
+            if candidate.is_dir() and has_commit(candidate, commit):
                 return candidate
     clone = workdir / "git" / f"{folder}.git"
     if not clone.is_dir():
@@ -84,10 +86,10 @@ def find_repository(app: Application, mirror: Path | None, workdir: Path) -> Pat
         proc = _git(["clone", "--quiet", "--bare", f"{app.url}.git", str(clone)])
         if proc.returncode:
             raise SystemExit(f"{app.name}: cannot clone {app.url}: {proc.stderr.strip()[-500:]}")
-    if not has_commit(clone, app.commit):
-        _git(["--git-dir", str(clone), "fetch", "--quiet", "origin", app.commit])
-    if not has_commit(clone, app.commit):
-        raise SystemExit(f"{app.name}: commit {app.commit} is not in {app.url}")
+    if not has_commit(clone, commit):
+        _git(["--git-dir", str(clone), "fetch", "--quiet", "origin", commit])
+    if not has_commit(clone, commit):
+        raise SystemExit(f"{app.name}: commit {commit} is not in {app.url}")
     return clone
 
 
