@@ -240,7 +240,8 @@ def _recall_section(outcomes: list[dict]) -> list[str]:
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for o in sorted(outcomes, key=lambda o: (o["code"], o["app"], o["path"], o["line"])):
-        where = f"[`{o['path']}:{o['line']}`](https://github.com/{o['repo']}/blob/{o['bug_commit']}/{o['path']}#L{o['line']}) @ `{o['bug_commit'][:10]}`"
+        blob = f"https://github.com/{o['repo']}/blob/{o['bug_commit']}/{o['path']}#L{o['line']}"
+        where = f"[`{o['path']}:{o['line']}`]({blob}) @ `{o['bug_commit'][:10]}`"
         fix = f"[`{o['fix_commit'][:10]}`](https://github.com/{o['repo']}/commit/{o['fix_commit']})"
         if o["found"]:
             result = "found"
