@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -167,8 +168,8 @@ def test_performance_report_renders(bench):
 # -- applications.py and recall.py on a tiny generated git repository ----------------------
 
 def _git(git_dir: Path, work_tree: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(work_tree), "PATH": "/usr/bin:/bin"}
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     return subprocess.run(["git", f"--git-dir={git_dir}", f"--work-tree={work_tree}", *args], env=env,
                           check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
 
