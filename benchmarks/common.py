@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = Path(os.environ.get("ABR_CORPUS", Path.home() / ".cache" / "abr-corpus"))
 CACHE_DIR = Path(os.environ.get("ABR_BENCH_CACHE", Path.home() / ".cache" / "abr-bench"))
 SKIP_DIRS = {".downloads", ".git", "__pycache__"}
+FLAKE8_FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
 
 
 def ensure_importable() -> None:
@@ -175,3 +177,58 @@ def median(values: list[float]) -> float:
         return float("nan")
     mid = n // 2
     return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+# -- linting a folder with the plugin ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Finding:
+    package: str  # corpus package or application name
+    path: str  # relative to the package folder (corpus) or to the repository root (applications), with /
+    line: int
+    col: int
+    code: str
+    message: str
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        return (self.package, self.path, self.line, self.code)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def flake8_command(spec: str | None) -> list[str]:
+    return shlex.split(spec) if spec else [sys.executable, "-m", "flake8"]
+
+
+def check_plugin(flake8: list[str]) -> str:
+    """The flake8 version line; exits when that flake8 does not load this plugin."""
+    out = subprocess.run([*flake8, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if "flake8-async-bridge" not in out.stdout:
+        raise SystemExit(f"{' '.join(flake8)} does not load flake8-async-bridge:\n{out.stdout}")
+    return "flake8 " + " ".join(out.stdout.split())
+
+
+def lint_folder(flake8: list[str], folder: Path, package: str, jobs: int, prefix: str = "") -> tuple[list[Finding], str]:
+    """Every ABR finding in ``folder`` (which is also the project root), and flake8's stderr.
+
+    Paths are relative to ``folder``, with ``prefix`` (a folder, with /) put in front.
+    """
+    cmd = [*flake8, "--isolated", f"-j{jobs}", "--select=ABR", "--abr-enable=ABR106",
+           "--abr-project-root", ".", f"--format={FLAKE8_FORMAT}", "."]
+    proc = subprocess.run(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"flake8 failed in {folder} (rc {proc.returncode}):\n{proc.stderr[-3000:]}")
+    findings = []
+    for row in proc.stdout.splitlines():
+        parts = row.split("\t", 4)
+        if len(parts) != 5:
+            continue
+        path, line, col, code, text = parts
+        path = os.path.normpath(path).replace(os.sep, "/")
+        if prefix.strip("/."):
+            path = f"{prefix.strip('/')}/{path}"
+        findings.append(Finding(package, path, int(line), int(col), code, text))
+    return findings, proc.stderr

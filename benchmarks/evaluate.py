@@ -1,6 +1,7 @@
-"""Evaluation on the real-world corpus: every finding, with its triage verdict.
+"""Evaluation on real code: every finding, with its triage verdict, and recall on real history.
 
-    python benchmarks/evaluate.py --corpus ~/.cache/abr-corpus [--write docs/evaluation.md] [--check]
+    python benchmarks/evaluate.py --corpus ~/.cache/abr-corpus [--applications] [--recall]
+                                  [--write docs/evaluation.md] [--check]
 
 Runs ``flake8 --select=ABR --abr-enable=ABR106`` in each package folder of the
 corpus (``--abr-project-root`` = that folder), collects every finding, merges the
@@ -10,8 +11,15 @@ findings per package, each finding with its verdict and reason, the false-positi
 share per rule and overall, untriaged findings listed loudly, and the "what changed
 because of it" notes of triage.yaml.
 
-``--check`` exits 1 when a finding is untriaged or a rule is under 95% precision.
-flake8 is the one of the interpreter running this script (``--flake8`` to change it);
+``--applications`` also lints the real Django applications of applications.tsv
+(applications.py; ``--app-findings`` reads a run it saved instead), and their findings
+are triaged in the same file (``application:`` instead of ``package:``, path relative to
+the repository root). ``--recall`` lints the bug-side commits of history.yaml
+(recall.py; ``--recall-results`` reads a saved run) for the "Recall on real history"
+section.
+
+``--check`` exits 1 when a finding is untriaged or a rule is under 95% precision,
+corpus and applications together. flake8 is the one of the interpreter running this script (``--flake8`` to change it);
 it must have this plugin installed.
 """
 
@@ -19,68 +27,29 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shlex
-import subprocess
 import sys
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import applications  # noqa: E402
 import common  # noqa: E402
+import recall  # noqa: E402
 
 PRECISION_GOAL = 0.95
 TRIAGE = Path(__file__).resolve().parent / "triage.yaml"
-APPLICATIONS = Path(__file__).resolve().parent / "applications.md"
-FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
 VERDICTS = ("tp", "fp")
 
 
-@dataclass(frozen=True)
-class Finding:
-    package: str
-    path: str  # relative to the package folder, with /
-    line: int
-    col: int
-    code: str
-    message: str
-
-    @property
-    def key(self) -> tuple[str, str, int, str]:
-        return (self.package, self.path, self.line, self.code)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def flake8_command(spec: str | None) -> list[str]:
-    return shlex.split(spec) if spec else [sys.executable, "-m", "flake8"]
-
-
-def check_plugin(flake8: list[str]) -> str:
-    out = subprocess.run([*flake8, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if "flake8-async-bridge" not in out.stdout:
-        raise SystemExit(f"{' '.join(flake8)} does not load flake8-async-bridge:\n{out.stdout}")
-    return "flake8 " + " ".join(out.stdout.split())
+Finding = common.Finding
+log = common.log
+flake8_command = common.flake8_command
+check_plugin = common.check_plugin
 
 
 def run_package(flake8: list[str], folder: Path, package: str, jobs: int) -> tuple[list[Finding], str]:
-    cmd = [*flake8, "--isolated", f"-j{jobs}", "--select=ABR", "--abr-enable=ABR106",
-           "--abr-project-root", ".", f"--format={FORMAT}", "."]
-    proc = subprocess.run(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"flake8 failed in {folder} (rc {proc.returncode}):\n{proc.stderr[-3000:]}")
-    findings = []
-    for row in proc.stdout.splitlines():
-        parts = row.split("\t", 4)
-        if len(parts) != 5:
-            continue
-        path, line, col, code, text = parts
-        path = os.path.normpath(path).replace(os.sep, "/")
-        findings.append(Finding(package, path, int(line), int(col), code, text))
-    return findings, proc.stderr
+    return common.lint_folder(flake8, folder, package, jobs)
 
 
 def collect(corpus: Path, flake8: list[str], jobs: int, only: list[str] | None) -> tuple[list[Finding], dict[str, str]]:
@@ -111,9 +80,10 @@ def load_triage(path: Path) -> tuple[dict[tuple, dict], str, list[str]]:
     verdicts: dict[tuple, dict] = {}
     for i, item in enumerate(data.get("findings") or []):
         try:
-            key = (str(item["package"]), str(item["path"]), int(item["line"]), str(item["code"]))
+            owner = item["package"] if "package" in item else item["application"]
+            key = (str(owner), str(item["path"]), int(item["line"]), str(item["code"]))
         except (KeyError, TypeError, ValueError):
-            problems.append(f"entry {i + 1}: needs package, path, line and code")
+            problems.append(f"entry {i + 1}: needs package (or application), path, line and code")
             continue
         verdict = str(item.get("verdict", "")).lower()
         if verdict not in VERDICTS:
@@ -127,12 +97,12 @@ def load_triage(path: Path) -> tuple[dict[tuple, dict], str, list[str]]:
     return verdicts, str(data.get("changes") or "").strip(), problems
 
 
-def triage_entries(findings: list[Finding]) -> str:
+def triage_entries(findings: list[Finding], apps: set[str]) -> str:
     """YAML entries (verdict left empty) for findings, to paste into triage.yaml."""
     out = []
     for f in findings:
         out += [
-            f"  - package: {f.package}",
+            f"  - {'application' if f.package in apps else 'package'}: {f.package}",
             f"    path: {f.path}",
             f"    line: {f.line}",
             f"    code: {f.code}",
@@ -186,24 +156,136 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _finding_table(findings: list[Finding], verdicts: dict, rule_names: dict[str, str], level: str,
+                   label: str) -> list[str]:
+    """Per rule: the findings, each with its verdict and reason."""
+    out: list[str] = []
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        grouped[f.code].append(f)
+    for code in sorted(grouped):
+        items = grouped[code]
+        counts = Counter(f.package for f in items)
+        out += [
+            f"{level} {code} {rule_names.get(code, '')}",
+            "",
+            f"Per {label}: " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())) + ".",
+            "",
+            "| where | verdict | reason |",
+            "| --- | --- | --- |",
+        ]
+        for f in items:
+            v = verdicts.get(f.key)
+            verdict = v["verdict"].upper() if v else "**UNTRIAGED**"
+            reason = _cell(v["reason"]) if v else _cell(f.message[:160])
+            out.append(f"| {f.package} `{f.path}:{f.line}:{f.col}` | {verdict} | {reason} |")
+        out.append("")
+    return out
+
+
+def _applications_section(apps: list[dict], app_findings: list[Finding], verdicts: dict,
+                          rule_names: dict[str, str]) -> list[str]:
+    by_app = Counter(f.package for f in app_findings)
+    out = [
+        "## Applications",
+        "",
+        "Real Django applications with async code, Channels, Celery or another task worker, pinned in "
+        "`benchmarks/applications.tsv` and linted by `benchmarks/applications.py` (each pinned commit exported "
+        "with `git archive`; the project root, where `manage.py` or the top package is, is the folder linted "
+        "and `--abr-project-root`). Paths are relative to the repository root.",
+        "",
+        "| application | repository @ commit | root | files | lines | findings | async / worker features |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    for app in apps:
+        link = f"[{app['repo']}](https://github.com/{app['repo']}/tree/{app['commit']}) @ `{app['commit'][:12]}`"
+        out.append(f"| {app['name']} | {link} | `{app['root']}` | {app['files']:,} | {app['lines']:,} "
+                   f"| {by_app.get(app['name'], 0)} | {_cell(app['features'])} |")
+    out += [
+        f"| **total** | | | {sum(a['files'] for a in apps):,} | {sum(a['lines'] for a in apps):,} "
+        f"| {len(app_findings)} | |",
+        "",
+    ]
+    left_out = [(a["name"], path) for a in apps for path in a.get("missing", [])]
+    if left_out:
+        out += ["Left out (the fetched repository has no content for these files, 4 MiB and more): "
+                + ", ".join(f"{name} `{path}`" for name, path in left_out) + ".", ""]
+    out += _finding_table(app_findings, verdicts, rule_names, "###", "application")
+    return out
+
+
+def _recall_section(outcomes: list[dict]) -> list[str]:
+    looked = Counter(o["code"] for o in outcomes)
+    found = Counter(o["code"] for o in outcomes if o["found"])
+    apps = sorted({o["app"] for o in outcomes})
+    out = [
+        "## Recall on real history",
+        "",
+        "Bugs the applications fixed, from their git history (`benchmarks/history.yaml`): each is pinned at its "
+        "bug-side commit (the fix's parent), file, line and the rule that should report it. "
+        "`benchmarks/recall.py` exports each bug-side commit, lints the project root as pinned in "
+        "applications.tsv, and counts an entry found when that rule reports that line. "
+        "Why the missed ones are missed: `benchmarks/notes/missed.md`.",
+        "",
+        f"Found **{sum(found.values())} of {len(outcomes)}** bugs in {len(apps)} applications.",
+        "",
+        "| rule | found | looked at |",
+        "| --- | ---: | ---: |",
+    ]
+    for code in sorted(looked):
+        out.append(f"| {code} | {found[code]} | {looked[code]} |")
+    out += [
+        "",
+        "| rule | application | bug at (bug-side commit) | fix | shape | what | result |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for o in sorted(outcomes, key=lambda o: (o["code"], o["app"], o["path"], o["line"])):
+        blob = f"https://github.com/{o['repo']}/blob/{o['bug_commit']}/{o['path']}#L{o['line']}"
+        where = f"[`{o['path']}:{o['line']}`]({blob}) @ `{o['bug_commit'][:10]}`"
+        fix = f"[`{o['fix_commit'][:10]}`](https://github.com/{o['repo']}/commit/{o['fix_commit']})"
+        if o["found"]:
+            result = "found"
+        else:
+            result = "**missed**"
+            if o["at_line"]:
+                result += f" (that line: {', '.join(o['at_line'])})"
+        out.append(f"| {o['code']} | {o['app']} | {where} | {fix} | {_cell(o['shape'])} | {_cell(o['what'])} "
+                   f"| {result} |")
+    out.append("")
+    return out
+
+
 def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, problems: list[str],
-           meta: dict, rule_names: dict[str, str]) -> str:
+           meta: dict, rule_names: dict[str, str], apps: list[dict] | None = None,
+           recall_outcomes: list[dict] | None = None) -> str:
     packages = common.read_manifest(corpus)
+    app_names = {a["name"] for a in apps or []}
+    corpus_findings = [f for f in findings if f.package not in app_names]
+    app_findings = [f for f in findings if f.package in app_names]
     summary = summarise(findings, verdicts, sorted(rule_names))
-    by_pkg = Counter(f.package for f in findings)
+    per_rule_corpus = Counter(f.code for f in corpus_findings)
+    per_rule_apps = Counter(f.code for f in app_findings)
+    by_pkg = Counter(f.package for f in corpus_findings)
     untriaged = [f for f in findings if f.key not in verdicts]
     current = {f.key for f in findings}
-    stale = sorted(k for k in verdicts if k not in current)
+    linted = {p.name for p in packages} | app_names
+    stale = sorted(k for k in verdicts if k not in current and k[0] in linted)
+    command = "python benchmarks/evaluate.py --corpus ~/.cache/abr-corpus"
+    if apps is not None:
+        command += " --applications"
+    if recall_outcomes is not None:
+        command += " --recall"
     out = [
         "# Evaluation on real code",
         "",
         "Generated by `benchmarks/evaluate.py` from the findings of this build and the verdicts in "
         "`benchmarks/triage.yaml`; do not edit by hand. Regenerate with `benchmarks/regenerate.sh` or:",
         "",
-        "    python benchmarks/evaluate.py --corpus ~/.cache/abr-corpus --write docs/evaluation.md",
+        f"    {command} --write docs/evaluation.md",
         "",
-        f"Run {meta['date']} with {meta['flake8']}. Each package folder is linted on its own, "
-        "`flake8 --select=ABR --abr-enable=ABR106 --abr-project-root=.` (every rule, the opt-in ABR106 too).",
+        f"Run {meta['date']} with {meta['flake8']}. Each package folder (and each application's project root) "
+        "is linted on its own, `flake8 --select=ABR --abr-enable=ABR106 --abr-project-root=.` "
+        "(every rule, the opt-in ABR106 too).",
         "",
     ]
     if untriaged:
@@ -218,14 +300,36 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
     if problems:
         out.append("")
     fails = failures(summary)
+    scope = "the corpus and the applications" if apps is not None else "the corpus"
     out += [
         "## Result",
         "",
-        f"- Findings: {len(findings)} ({summary['tp']} true positives, {summary['fp']} false positives, "
+        f"- Findings on {scope}: {len(findings)} ({summary['tp']} true positives, {summary['fp']} false positives, "
         f"{summary['untriaged']} untriaged).",
         f"- False-positive share over triaged findings: **{_pct(summary['fp_share'])}** "
         f"(goal: under {1 - PRECISION_GOAL:.0%} per rule and overall).",
         f"- Check: {'**failing**: ' + '; '.join(fails) if fails else 'passing'}.",
+    ]
+    if recall_outcomes is not None:
+        found = sum(1 for o in recall_outcomes if o["found"])
+        out.append(f"- Recall on real history: {found} of {len(recall_outcomes)} fixed bugs reported at their line "
+                   "(see \"Recall on real history\").")
+    out += [
+        "",
+        "## Per rule",
+        "",
+        "Corpus and applications together.",
+        "",
+        "| rule | name | corpus | applications | true | false | untriaged | precision | FP share |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for code, row in summary["rules"].items():
+        fp_share = None if row["precision"] is None else 1 - row["precision"]
+        out.append(
+            f"| {code} | {rule_names.get(code, '')} | {per_rule_corpus.get(code, 0)} | {per_rule_apps.get(code, 0)} "
+            f"| {row['tp']} | {row['fp']} | {row['untriaged']} | {_pct(row['precision'])} | {_pct(fp_share)} |"
+        )
+    out += [
         "",
         "## Corpus",
         "",
@@ -237,40 +341,15 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
     for pkg in packages:
         out.append(f"| {pkg.name} | {pkg.version} | {pkg.files:,} | {pkg.lines:,} | {by_pkg.get(pkg.name, 0)} |")
     out += [
-        f"| **total** | | {sum(p.files for p in packages):,} | {sum(p.lines for p in packages):,} | {len(findings)} |",
+        f"| **total** | | {sum(p.files for p in packages):,} | {sum(p.lines for p in packages):,} "
+        f"| {len(corpus_findings)} |",
         "",
-        "## Per rule",
-        "",
-        "| rule | name | findings | true | false | untriaged | precision | FP share |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for code, row in summary["rules"].items():
-        fp_share = None if row["precision"] is None else 1 - row["precision"]
-        out.append(
-            f"| {code} | {rule_names.get(code, '')} | {row['findings']} | {row['tp']} | {row['fp']} "
-            f"| {row['untriaged']} | {_pct(row['precision'])} | {_pct(fp_share)} |"
-        )
-    out.append("")
-    grouped: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        grouped[f.code].append(f)
-    for code in sorted(grouped):
-        items = grouped[code]
-        counts = Counter(f.package for f in items)
-        out += [
-            f"### {code} {rule_names.get(code, '')}",
-            "",
-            "Per package: " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())) + ".",
-            "",
-            "| where | verdict | reason |",
-            "| --- | --- | --- |",
-        ]
-        for f in items:
-            v = verdicts.get(f.key)
-            verdict = v["verdict"].upper() if v else "**UNTRIAGED**"
-            reason = _cell(v["reason"]) if v else _cell(f.message[:160])
-            out.append(f"| {f.package} `{f.path}:{f.line}:{f.col}` | {verdict} | {reason} |")
-        out.append("")
+    out += _finding_table(corpus_findings, verdicts, rule_names, "###", "package")
+    if apps is not None:
+        out += _applications_section(apps, app_findings, verdicts, rule_names)
+    if recall_outcomes is not None:
+        out += _recall_section(recall_outcomes)
     if untriaged:
         out += [
             "## Untriaged findings",
@@ -278,7 +357,7 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
             "Each needs an entry in `benchmarks/triage.yaml`:",
             "",
             "```yaml",
-            triage_entries(untriaged),
+            triage_entries(untriaged, app_names),
             "```",
             "",
         ]
@@ -299,9 +378,6 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
         changes or "_Nothing recorded yet (the `changes` text of benchmarks/triage.yaml)._",
         "",
     ]
-    if APPLICATIONS.is_file():
-        # hand-kept: real applications are fetched snapshots, not part of the corpus
-        out += [APPLICATIONS.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(out)
 
 
@@ -312,8 +388,36 @@ def rule_names() -> dict[str, str]:
     return {code: getattr(rule, "name", "") for code, rule in builtin().rules.items()}
 
 
+def load_applications(args: argparse.Namespace, flake8: list[str] | None) -> tuple[list[dict], list[Finding]] | None:
+    """The applications linted and their findings: saved by applications.py, or run here."""
+    if args.app_findings:
+        data = json.loads(args.app_findings.read_text())
+        return data["applications"], [Finding(**item) for item in data["findings"]]
+    if not args.applications:
+        return None
+    assert flake8 is not None
+    log("linting the applications of applications.tsv")
+    runs = applications.collect(applications.read_pins(args.pins), args.mirror.expanduser(),
+                                args.workdir.expanduser(), flake8, args.jobs)
+    data = applications.dump(runs, "")
+    return data["applications"], [f for run in runs for f in run.findings]
+
+
+def load_recall(args: argparse.Namespace, flake8: list[str] | None) -> list[dict] | None:
+    if args.recall_results:
+        return list(json.loads(args.recall_results.read_text())["outcomes"])
+    if not args.recall:
+        return None
+    assert flake8 is not None
+    log("linting the bug-side commits of history.yaml")
+    apps = {a.name: a for a in applications.read_pins(args.pins)}
+    outcomes = recall.evaluate(recall.load_history(args.history), apps, args.mirror.expanduser(),
+                               args.workdir.expanduser(), flake8, args.jobs)
+    return list(recall.dump(outcomes, "")["outcomes"])
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Evaluate flake8-async-bridge on the corpus.")
+    parser = argparse.ArgumentParser(description="Evaluate flake8-async-bridge on the corpus and real applications.")
     parser.add_argument("--corpus", type=Path, default=common.DEFAULT_CORPUS)
     parser.add_argument("--triage", type=Path, default=TRIAGE)
     parser.add_argument("--write", type=Path, help="write the Markdown report here (e.g. docs/evaluation.md)")
@@ -322,11 +426,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flake8", help="flake8 command (default: this interpreter's `-m flake8`)")
     parser.add_argument("--jobs", type=int, default=1, help="flake8 -j per package (default 1)")
     parser.add_argument("--package", action="append", help="only these packages (by name)")
-    parser.add_argument("--save-findings", type=Path, help="dump the findings as JSON")
+    parser.add_argument("--save-findings", type=Path, help="dump the corpus findings as JSON")
     parser.add_argument("--findings", type=Path, help="use findings dumped by --save-findings instead of running flake8")
+    apps_group = parser.add_argument_group("applications and recall")
+    apps_group.add_argument("--applications", action="store_true", help="also lint the applications of applications.tsv")
+    apps_group.add_argument("--app-findings", type=Path, help="use a run saved by applications.py --save-findings")
+    apps_group.add_argument("--recall", action="store_true", help="also lint the bug-side commits of history.yaml")
+    apps_group.add_argument("--recall-results", type=Path, help="use a run saved by recall.py --save")
+    apps_group.add_argument("--pins", type=Path, default=applications.PINS)
+    apps_group.add_argument("--history", type=Path, default=recall.HISTORY)
+    apps_group.add_argument("--mirror", type=Path, default=applications.DEFAULT_MIRROR,
+                            help="folder of fetched bare repositories (else cloned from GitHub)")
+    apps_group.add_argument("--workdir", type=Path, default=applications.DEFAULT_WORKDIR,
+                            help="where application commits are exported")
     args = parser.parse_args(argv)
     corpus = args.corpus.expanduser().resolve()
     meta = common.machine_info()
+    flake8: list[str] | None = None
     if args.findings:
         data = json.loads(args.findings.read_text())
         findings = [Finding(**item) for item in data["findings"]]
@@ -341,6 +457,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.save_findings:
         args.save_findings.write_text(json.dumps(
             {"flake8": meta["flake8"], "findings": [asdict(f) for f in findings]}, indent=1))
+    if (args.applications or args.recall) and flake8 is None:
+        flake8 = flake8_command(args.flake8)
+        check_plugin(flake8)
+    loaded = load_applications(args, flake8)
+    apps: list[dict] | None = None
+    if loaded is not None:
+        apps, app_findings = loaded
+        clash = {a["name"] for a in apps} & {f.package for f in findings}
+        clash |= {a["name"] for a in apps} & {p.name for p in common.read_manifest(corpus)}
+        if clash:
+            raise SystemExit(f"application name(s) also name a corpus package: {', '.join(sorted(clash))}")
+        findings = findings + sorted(app_findings, key=lambda f: (f.code, f.package, f.path, f.line, f.col))
+    recall_outcomes = load_recall(args, flake8)
     verdicts, changes, problems = load_triage(args.triage)
     names = rule_names()
     summary = summarise(findings, verdicts, sorted(names))
@@ -349,11 +478,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{code}: {row['findings']} findings, {row['tp']} tp, {row['fp']} fp, "
                   f"{row['untriaged']} untriaged, precision {_pct(row['precision'])}")
     print(f"total: {len(findings)} findings, FP share {_pct(summary['fp_share'])}, {summary['untriaged']} untriaged")
+    if recall_outcomes is not None:
+        for code, (found, looked) in recall.per_rule_counts(recall_outcomes).items():
+            print(f"recall {code}: {found}/{looked}")
     for problem in problems:
         print(f"triage.yaml: {problem}")
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(render(corpus, findings, verdicts, changes, problems, meta, names), encoding="utf-8")
+        args.write.write_text(render(corpus, findings, verdicts, changes, problems, meta, names, apps, recall_outcomes),
+                              encoding="utf-8")
         log(f"wrote {args.write}")
     if args.check:
         fails = failures(summary) + [f"triage.yaml: {p}" for p in problems]

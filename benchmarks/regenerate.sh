@@ -4,6 +4,9 @@
 #   bash benchmarks/regenerate.sh [extra run.py options, e.g. --fraction 0.25]
 #
 # The corpus is (re)built by shared/corpus/fetch.sh (cheap when already there).
+# The real applications (applications.tsv) and the bug-side commits of history.yaml
+# are exported from ABR_MIRROR (fetched bare repositories, default /work/.mirror) or
+# cloned from GitHub into ABR_APPS_WORKDIR (default ~/.cache/abr-apps).
 # PYTHON must have this project installed (it runs flake8 with the plugin for the
 # evaluation, and the engine in-process for the benchmark); default: python3.
 # Takes a while on the full corpus: both runs are niced.
@@ -15,7 +18,10 @@ py=${PYTHON:-python3}
 cd "$repo"
 bash "$shared/corpus/fetch.sh" "$corpus"
 status=0
-nice -n 10 "$py" benchmarks/evaluate.py --corpus "$corpus" --write docs/evaluation.md --check || status=$?
+mirror=${ABR_MIRROR:-/work/.mirror}
+workdir=${ABR_APPS_WORKDIR:-$HOME/.cache/abr-apps}
+nice -n 10 "$py" benchmarks/evaluate.py --corpus "$corpus" --applications --recall \
+  --mirror "$mirror" --workdir "$workdir" --write docs/evaluation.md --check || status=$?
 nice -n 10 "$py" benchmarks/run.py --corpus "$corpus" --repeat 3 --write docs/performance.md "$@"
 if [[ $status -ne 0 ]]; then
   echo "evaluation check failed: see docs/evaluation.md (untriaged findings or a rule under 95% precision)" >&2

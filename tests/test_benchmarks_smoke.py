@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -162,3 +163,128 @@ def test_performance_report_renders(bench):
     }
     text = bench["run"].render(report, "python benchmarks/run.py")
     assert "0.80x the parse" in text and "+5.0%" in text and "## Scaling" in text and "flake8-async" in text
+
+
+# -- applications.py and recall.py on a tiny generated git repository ----------------------
+
+def _git(git_dir: Path, work_tree: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", f"--git-dir={git_dir}", f"--work-tree={work_tree}", *args], env=env,
+                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
+@pytest.fixture()
+def app_repo(tmp_path: Path) -> dict:
+    """A bare repository laid out like a fetched mirror, with two commits; the project root is
+    ``proj``; the second commit has a .py file whose content the repository lacks."""
+    mirror = tmp_path / "mirror"
+    git_dir = mirror / "example+tiny" / "repo"
+    src = tmp_path / "src"
+    (src / "proj" / "tiny").mkdir(parents=True)
+    (src / "docs").mkdir()
+    subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
+    (src / "proj" / "tiny" / "__init__.py").write_text("")
+    (src / "proj" / "tiny" / "jobs.py").write_text(LEAKY)
+    (src / "docs" / "outside.py").write_text(LEAKY)  # outside the project root: never linted
+    _git(git_dir, src, "add", "-A")
+    _git(git_dir, src, "commit", "-q", "-m", "bug")
+    bug = _git(git_dir, src, "rev-parse", "HEAD")
+    (src / "proj" / "tiny" / "jobs.py").write_text(CLEAN)
+    (src / "proj" / "tiny" / "huge.py").write_text("BIG = 1\n")
+    _git(git_dir, src, "add", "-A")
+    _git(git_dir, src, "commit", "-q", "-m", "fix")
+    fix = _git(git_dir, src, "rev-parse", "HEAD")
+    huge = _git(git_dir, src, "rev-parse", "HEAD:proj/tiny/huge.py")
+    (git_dir / "objects" / huge[:2] / huge[2:]).unlink()  # as a fetched snapshot leaves out big files
+    pins = tmp_path / "applications.tsv"
+    pins.write_text("# comment\nname\trepo\tcommit\troot\tfeatures\n"
+                    f"tiny\texample/tiny\t{fix}\tproj\tCelery tasks | asyncio\n")
+    return {"mirror": mirror, "pins": pins, "bug": bug, "fix": fix, "workdir": tmp_path / "work"}
+
+
+def _run(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCH / script), *args],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+
+
+def test_applications_exports_the_pinned_commit_and_lints_its_project_root(app_repo, tmp_path):
+    saved = tmp_path / "apps.json"
+    common = ["--pins", str(app_repo["pins"]), "--mirror", str(app_repo["mirror"]), "--workdir", str(app_repo["workdir"])]
+    proc = _run("applications.py", *common, "--save-findings", str(saved))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(saved.read_text())
+    (app,) = data["applications"]
+    assert (app["name"], app["commit"], app["root"]) == ("tiny", app_repo["fix"], "proj")
+    assert app["missing"] == ["proj/tiny/huge.py"]
+    assert app["files"] == 2  # __init__.py and jobs.py: docs/ is outside the root, huge.py has no content
+    assert data["findings"] == []  # the pinned commit is the fixed one
+    assert "left out" in proc.stderr and "proj/tiny/huge.py" in proc.stderr
+    tree = app_repo["workdir"] / "trees" / f"tiny-{app_repo['fix'][:12]}"
+    assert (tree / "proj" / "tiny" / "jobs.py").read_text() == CLEAN
+    assert not (tree / "docs").exists()
+
+    bad_pins = tmp_path / "bad.tsv"
+    bad_pins.write_text("tiny\texample/tiny\tnot-a-commit\tproj\tx\n")
+    bad = _run("applications.py", "--pins", str(bad_pins), "--mirror", str(app_repo["mirror"]))
+    assert bad.returncode != 0 and "40 hex digits" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_recall_finds_the_bug_at_its_line_and_reports_a_miss(app_repo, tmp_path):
+    history = tmp_path / "history.yaml"
+    entry = ("  - app: tiny\n    repo: example/tiny\n    bug_commit: {bug}\n    fix_commit: {fix}\n"
+             "    path: proj/tiny/jobs.py\n    line: {line}\n    code: ABR102\n    shape: \"loop closed on success only\"\n"
+             "    what: \"run_once leaks its loop when work raises\"\n")
+    history.write_text("entries:\n" + entry.format(bug=app_repo["bug"], fix=app_repo["fix"], line=9)
+                       + entry.format(bug=app_repo["bug"], fix=app_repo["fix"], line=10))
+    saved = tmp_path / "recall.json"
+    proc = _run("recall.py", "--history", str(history), "--pins", str(app_repo["pins"]),
+                "--mirror", str(app_repo["mirror"]), "--workdir", str(app_repo["workdir"]), "--save", str(saved))
+    assert proc.returncode == 0, proc.stderr
+    outcomes = json.loads(saved.read_text())["outcomes"]
+    assert [(o["line"], o["found"]) for o in outcomes] == [(9, True), (10, False)]
+    assert outcomes[1]["in_file"] == ["ABR102@9"]
+    assert "ABR102: 1/2 found" in proc.stdout
+
+
+def test_evaluate_folds_in_applications_and_recall(app_repo, corpus, tmp_path):
+    apps_json = tmp_path / "apps.json"
+    apps_json.write_text(json.dumps({
+        "flake8": "flake8",
+        "applications": [{"name": "tiny", "repo": "example/tiny", "commit": app_repo["bug"], "root": "proj",
+                          "features": "Celery", "files": 2, "lines": 13, "missing": []}],
+        "findings": [{"package": "tiny", "path": "proj/tiny/jobs.py", "line": 9, "col": 12, "code": "ABR102",
+                      "message": "loop leaks"}],
+    }))
+    recall_json = tmp_path / "recall.json"
+    recall_json.write_text(json.dumps({"flake8": "flake8", "outcomes": [
+        {"app": "tiny", "repo": "example/tiny", "bug_commit": app_repo["bug"], "fix_commit": app_repo["fix"],
+         "path": "proj/tiny/jobs.py", "line": 9, "code": "ABR102", "what": "leak", "shape": "unclosed loop",
+         "found": True, "at_line": ["ABR102"], "in_file": []},
+        {"app": "tiny", "repo": "example/tiny", "bug_commit": app_repo["bug"], "fix_commit": app_repo["fix"],
+         "path": "proj/tiny/jobs.py", "line": 3, "code": "ABR201", "what": "query", "shape": "ORM in async",
+         "found": False, "at_line": [], "in_file": []},
+    ]}))
+    corpus_json = tmp_path / "corpus.json"
+    first = _evaluate(corpus, "--triage", str(tmp_path / "none.yaml"), "--save-findings", str(corpus_json))
+    corpus_findings = json.loads(corpus_json.read_text())["findings"]
+    triage = tmp_path / "triage.yaml"
+    triage.write_text(_triage(corpus_findings, lambda f: "tp").replace("changes: |", (
+        "  - application: tiny\n    path: proj/tiny/jobs.py\n    line: 9\n    code: ABR102\n"
+        "    verdict: fp\n    reason: \"smoke\"\nchanges: |")))
+    doc = tmp_path / "evaluation.md"
+    args = ["--triage", str(triage), "--findings", str(corpus_json), "--app-findings", str(apps_json),
+            "--recall-results", str(recall_json), "--write", str(doc), "--check"]
+    proc = _evaluate(corpus, *args)
+    assert first.returncode == 0, first.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # 1 FP among 3 ABR102 findings
+    assert "ABR102: precision 66.7% is under 95%" in proc.stdout
+    text = doc.read_text()
+    assert "## Applications" in text and "| tiny | [example/tiny]" in text and "Celery" in text
+    assert "tiny `proj/tiny/jobs.py:9:12` | FP | smoke |" in text
+    assert "## Recall on real history" in text and "Found **1 of 2**" in text
+    assert "| ABR102 | 1 | 1 |" in text and "| ABR201 | 0 | 1 |" in text and "**missed**" in text
+    assert "| ABR102 | unclosed-event-loop | 2 | 1 | 2 | 1 | 0 |" in text
+
+    triage.write_text(triage.read_text().replace("verdict: fp", "verdict: tp"))
+    assert _evaluate(corpus, *args).returncode == 0
