@@ -213,6 +213,25 @@ class Bindings:
             return None
         return chosen
 
+    def alternatives(self, use: ast.Name) -> list[Binding] | None:
+        """When no single binding reaches ``use``: the last binding that surely ran
+        before it and the ones after it that may have (``qs = ...`` then
+        ``if flag: qs = qs.filter(...)``). None when that cannot be told (no such
+        binding, a rebinding in a loop around the use, ``global``)."""
+        name = use.id
+        bindings = self.by_name.get(name)
+        if name in self.opaque or not bindings:
+            return None
+        where = position(use)
+        before = sorted((b for b in bindings if b.pos <= where), key=lambda b: b.pos)
+        base = next((b for b in reversed(before) if self._dominates(b, use)), None)
+        if base is None:
+            return None
+        later = [b for b in before if b.pos > base.pos]
+        if not later or self._rebound_in_loop(bindings, use, where, base):
+            return None
+        return [base, *later]
+
     def _dominates(self, binding: Binding, use: ast.AST) -> bool:
         stmt = binding.stmt
         if stmt is None:

@@ -124,8 +124,9 @@ def _sync_call(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo) -> 
         return _site(call, f"`{short(call.func)}()`")
     func = call.func
     if isinstance(func, (ast.Name, ast.Attribute)):
-        info = analysis.vocab.sync_functions.get(analysis.qualify(func) or "")
-        if isinstance(info, dict) and info.get("why") in ("query", "session"):
+        qualified = analysis.qualify(func) or ""
+        info = analysis.vocab.sync_functions.get(qualified)
+        if isinstance(info, dict) and info.get("why") in ("query", "session") or qualified in analysis.vocab.sync_db_apis:
             return _site(call, f"`{short(func)}()`")
     return None
 

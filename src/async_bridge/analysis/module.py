@@ -265,7 +265,10 @@ class ModuleAnalysis:
                 value = self.values.of(expr, scope)
                 # a THREADED value (``sync_to_async(f)``) runs ``f`` in a thread: not a call of ``f`` here
                 return value.function if value is not None and value.kind is Kind.FUNCTION else None
-            return self.qualify(expr)
+            qualified = self.qualify(expr)
+            if qualified and qualified.rsplit(".", 1)[-1][:1].isupper():
+                return self._constructor(qualified) or qualified
+            return qualified
         if not isinstance(expr, ast.Attribute):
             return None
         owner = expr.value
@@ -296,6 +299,16 @@ class ModuleAnalysis:
                 return None
             return f"{base}.{expr.attr}"
         return None
+
+    def _constructor(self, class_qualname: str) -> str | None:
+        """``Form(...)`` of a project class runs its ``__init__`` (when the project defines one)."""
+        local = self.local_class(class_qualname)
+        if local is None and self.project.class_summary(class_qualname) is None:
+            return None
+        init = self.method_of(class_qualname, "__init__")
+        if init is None:
+            return None
+        return init if self.local_function(init) is not None or self.project.has_function(init) else None
 
     @cached_property
     def local_callers(self) -> dict[str, list[FunctionInfo]]:

@@ -158,8 +158,11 @@ class ValueModel:
 
     def _sequence(self, elts: list[ast.expr], scope: FunctionInfo) -> Value | None:
         items = [self.of(e, scope) for e in elts if not isinstance(e, ast.Starred)]
-        if not items or len(items) != len(elts) or any(i is None for i in items):
+        if not items or len(items) != len(elts):
             return None
+        if any(i is None or i.kind is not items[0].kind for i in items):  # type: ignore[union-attr]
+            # a tuple of different things (``return order, {}``): known position by position
+            return Value(Kind.SEQUENCE, items=tuple(items)) if any(i is not None for i in items) else None
         first = items[0]
         assert first is not None
         if all(i is not None and i.kind is first.kind for i in items):
@@ -181,10 +184,29 @@ class ValueModel:
         bindings = self.bindings(scope)
         if bindings.binds(node.id):
             binding = bindings.reaching(node)
-            if binding is None:
-                return None
-            return self._binding_value(binding, scope)
+            if binding is not None:
+                return self._binding_value(binding, scope)
+            return self._joined(bindings.alternatives(node), scope)
         return self._free_name(node.id, scope)
+
+    def _joined(self, alternatives: "list[Binding] | None", scope: FunctionInfo) -> Value | None:
+        """The value every alternative binding agrees on (a QuerySet re-filtered in a
+        branch stays a QuerySet of that model). Where they loaded different relations,
+        which one holds is unknown: every relation counts as loaded (silence)."""
+        if not alternatives:
+            return None
+        values = [self._binding_value(b, scope) for b in alternatives]
+        first = values[0]
+        if first is None or any(v is None or v.kind is not first.kind or v.model != first.model for v in values):
+            return None
+        if all(v == first for v in values):
+            return first
+        same_loads = all(v is not None and v.loaded == first.loaded and v.loaded_all == first.loaded_all for v in values)
+        return Value(first.kind, model=first.model, cls=first.cls if all(v.cls == first.cls for v in values) else None,
+                     loaded=first.loaded if same_loads else frozenset(),
+                     loaded_all=first.loaded_all if same_loads else True,
+                     rows=all(v.rows for v in values if v is not None),
+                     origin=first.origin if all(v.origin is first.origin for v in values) else Origin.UNKNOWN)
 
     def _binding_value(self, binding: "Binding", scope: FunctionInfo) -> Value | None:
         """What a binding of ``scope`` binds: a nested def or class, or its source's value."""
@@ -203,6 +225,8 @@ class ValueModel:
             if whole is not None:
                 if whole.kind is Kind.PAIR and source.index == 0:
                     return replace(whole, kind=Kind.INSTANCE)
+                if whole.kind is Kind.SEQUENCE and len(whole.items) == source.count:
+                    return whole.items[source.index]
                 if whole.kind is Kind.SEQUENCE and whole.item is not None and whole.item.kind is not Kind.INSTANCE:
                     return whole.item
             if isinstance(source.expr, (ast.Tuple, ast.List)) and len(source.expr.elts) == source.count:

@@ -50,7 +50,12 @@ class Vocabulary:
     # -- the ORM --------------------------------------------------------------------------
     @cached_property
     def queryset_db(self) -> dict:
-        return self.k.mapping("queryset_db_methods")
+        """DB-hitting QuerySet / manager methods: name -> knowledge entry (twin, since)."""
+        return {**{m: {} for m in self.k.names("manager_db_methods")}, **self.k.mapping("queryset_db_methods")}
+
+    @cached_property
+    def sync_db_apis(self) -> frozenset[str]:
+        return self.k.names("sync_db_apis")
 
     @cached_property
     def instance_db(self) -> dict:

@@ -66,6 +66,12 @@ class SyncOrmInAsync(Check):
         if not isinstance(func, (ast.Name, ast.Attribute)):
             return
         a = self.analysis
+        if a.qualify(func) in a.vocab.sync_db_apis:  # raw SQL, a feature-flag read: no async twin
+            if not guards.deliberate_or_elsewhere(a, call, scope):
+                name = short(func, 40)
+                yield self.finding("ABR201", call, what=f"`{name}()` queries the DB", function=scope.name,
+                                   instead="wrap the work in `sync_to_async`")
+            return
         target = a.values.callee_name(func, scope)
         if not target or "." not in target:
             return

@@ -66,6 +66,7 @@ class Value:
     rows: bool = True  # a QuerySet whose rows are model instances (not ``values()``)
     origin: Origin = Origin.UNKNOWN
     item: "Value | None" = None  # SEQUENCE: what each item is
+    items: "tuple[Value | None, ...]" = ()  # SEQUENCE of a tuple literal: what each position is
     # the node that produced it in this module (a query call): never stored in a summary
     producer: ast.AST | None = field(default=None, compare=False, hash=False, repr=False)
 
@@ -79,7 +80,8 @@ class Value:
     def portable(self) -> "Value":
         """This value without its AST producer, as stored in a summary."""
         item = self.item.portable() if self.item is not None else None
-        return replace(self, producer=None, item=item)
+        items = tuple(i.portable() if i is not None else None for i in self.items)
+        return replace(self, producer=None, item=item, items=items)
 
     # -- (de)serialisation for the on-disk cache --------------------------------
     def to_data(self) -> dict[str, Any]:
@@ -97,6 +99,8 @@ class Value:
             data["origin"] = self.origin.value
         if self.item is not None:
             data["item"] = self.item.to_data()
+        if self.items:
+            data["items"] = [i.to_data() if i is not None else None for i in self.items]
         return data
 
     @classmethod
@@ -112,4 +116,5 @@ class Value:
             rows=bool(data.get("rows", True)),
             origin=Origin(data.get("origin", "")),
             item=cls.from_data(item) if item is not None else None,
+            items=tuple(cls.from_data(i) if i is not None else None for i in data.get("items", ())),
         )
