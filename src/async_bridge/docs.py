@@ -80,10 +80,10 @@ def render_rule(rule: RuleMeta, generated_note: bool = True) -> str:
         rule.rationale.strip(),
         "",
     ]
-    bad = _examples(rule.examples.get("bad"))
+    bad = _examples(rule.examples.get("bad") or ())
     if bad:
         lines += ["## Example", "", *bad]
-    good = _examples(rule.examples.get("good"))
+    good = _examples(rule.examples.get("good") or ())
     if good:
         lines += ["## Use instead", "", *good]
     lines += ["## Fix", ""]

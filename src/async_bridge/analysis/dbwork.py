@@ -41,7 +41,7 @@ def _short(expr: ast.AST) -> str:
     if isinstance(expr, ast.Await):
         return f"(await {_short(expr.value)})"
     try:
-        return ast.unparse(expr)  # type: ignore[arg-type]
+        return ast.unparse(expr)
     except Exception:  # pragma: no cover - unparse of odd nodes
         return "<expr>"
 
@@ -75,8 +75,8 @@ def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None
         read = orm.lazy_relation(analysis, node, fn)
         if read is not None and read.instance.origin.value == "query":
             found.append(((node.lineno, node.col_offset), _site(node, f"`{short(node)}` (lazy relation)"), True))
-    if not fn.is_lambda:
-        for dec in fn.node.decorator_list:  # type: ignore[attr-defined]
+    if not isinstance(fn.node, ast.Lambda):
+        for dec in fn.node.decorator_list:
             if analysis.values.is_bridge(dec, fn.parent or analysis.module_scope):
                 found.append(((dec.lineno, dec.col_offset), _site(dec, "a thread bridge"), False))
     if not found:
@@ -177,9 +177,9 @@ def parameter_reads(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple
     bindings = analysis.values.bindings(fn)
     found: dict[tuple[int, str], None] = {}
     for node in analysis.scope_nodes(fn, ast.Attribute):
-        owner = node.value  # type: ignore[attr-defined]
-        attr = node.attr  # type: ignore[attr-defined]
-        if not isinstance(owner, ast.Name) or not isinstance(node.ctx, ast.Load) or attr.endswith("_id"):  # type: ignore[attr-defined]
+        owner = node.value
+        attr = node.attr
+        if not isinstance(owner, ast.Name) or not isinstance(node.ctx, ast.Load) or attr.endswith("_id"):
             continue
         binding = bindings.reaching(owner) if owner.id in params else None
         if binding is not None and isinstance(binding.source, Parameter) and binding.source.index >= skip:

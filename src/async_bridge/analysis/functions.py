@@ -54,7 +54,7 @@ def own_returns(fn: FunctionInfo) -> list[ast.Return]:
     if node is None or isinstance(node, ast.Lambda):
         return []
     found = []
-    stack = list(node.body)  # type: ignore[attr-defined]
+    stack: list[ast.AST] = list(node.body)
     while stack:
         current = stack.pop()
         if isinstance(current, _NESTED):
@@ -104,7 +104,7 @@ class FunctionModel:
         runs_body = not generator
         threaded = False
         unjudged: list[str] = []
-        for dec in reversed(node.decorator_list):  # type: ignore[attr-defined]
+        for dec in reversed(node.decorator_list):
             target = decorator_target(dec)
             qual_dec = self.a.qualify(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
             if qual_dec in vocab.transparent_decorators:
@@ -146,8 +146,8 @@ class FunctionModel:
         values = self.a.values
         if isinstance(node, ast.Lambda):
             return _portable(values.of(node.body, fn))
-        if node.returns is not None:  # type: ignore[attr-defined]
-            promised = values.annotation(node.returns, fn)  # type: ignore[attr-defined]
+        if node.returns is not None:
+            promised = values.annotation(node.returns, fn)
             if promised is not None:
                 return promised.portable()
         returns = own_returns(fn)

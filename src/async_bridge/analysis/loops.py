@@ -118,7 +118,7 @@ def runner_param(analysis: "ModuleAnalysis", fn: FunctionInfo) -> int | None:
     if fn.is_async or fn.node is None or fn.is_lambda:
         return None
     if fn.runner_param is not False:
-        return fn.runner_param  # type: ignore[return-value]
+        return fn.runner_param
     fn.runner_param = None  # cycle guard
     params = fn.params()
     if fn.cls is not None and params[:1] in (["self"], ["cls"]):

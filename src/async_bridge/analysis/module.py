@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, TypeVar, cast
 
 from ..records.summaries import UNRESOLVED_ATTR
 from ..records.values import Kind
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from ..records.project import Project
     from .functions import FunctionModel
     from .values import ValueModel
+
+N = TypeVar("N", bound=ast.AST)
 
 # Node types the analysis itself needs collected (the value model, function summaries).
 ANALYSIS_NODES = frozenset({
@@ -95,10 +97,11 @@ class ModuleAnalysis:
         """``pkg.mod.`` (empty for a file outside any package root, e.g. stdin)."""
         return f"{self.module}." if self.module else ""
 
-    def nodes(self, kind: type) -> list[tuple[ast.AST, FunctionInfo]]:
-        return self.walk.nodes.get(kind, [])
+    def nodes(self, kind: type[N]) -> list[tuple[N, FunctionInfo]]:
+        """The collected nodes of one type, in source order, with the scope each runs in."""
+        return cast("list[tuple[N, FunctionInfo]]", self.walk.nodes.get(kind, []))
 
-    def scope_nodes(self, scope: FunctionInfo, kind: type) -> list[ast.AST]:
+    def scope_nodes(self, scope: FunctionInfo, kind: type[N]) -> list[N]:
         """The collected nodes of one type that run in ``scope`` (comprehensions included)."""
         by_scope = self._scope_nodes.get(kind)
         if by_scope is None:
@@ -106,10 +109,10 @@ class ModuleAnalysis:
             for node, where in self.nodes(kind):
                 grouped[id(where)].append(node)
             by_scope = self._scope_nodes[kind] = dict(grouped)
-        return by_scope.get(id(scope), [])
+        return cast("list[N]", by_scope.get(id(scope), []))
 
     def attribute_stores(self, scope: FunctionInfo) -> list[ast.Attribute]:
-        return [n for n in self.scope_nodes(scope, ast.Attribute) if not isinstance(n.ctx, ast.Load)]  # type: ignore[attr-defined]
+        return [n for n in self.scope_nodes(scope, ast.Attribute) if not isinstance(n.ctx, ast.Load)]
 
     def self_stores(self, method: FunctionInfo) -> list[tuple[str, ast.expr | None]]:
         """``self.x = value`` (and ``self.x: T = value``) in a method: (x, value)."""
@@ -119,22 +122,22 @@ class ModuleAnalysis:
         me = params[0]
         found: list[tuple[str, ast.expr | None]] = []
         for node in self.scope_nodes(method, ast.Assign):
-            for target in node.targets:  # type: ignore[attr-defined]
+            for target in node.targets:
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
-                    found.append((target.attr, node.value))  # type: ignore[attr-defined]
+                    found.append((target.attr, node.value))
                 elif isinstance(target, (ast.Tuple, ast.List)):
                     for elt in target.elts:
                         if isinstance(elt, ast.Attribute) and isinstance(elt.value, ast.Name) and elt.value.id == me:
                             found.append((elt.attr, None))
-        for node in self.scope_nodes(method, ast.AnnAssign):
-            target = node.target  # type: ignore[attr-defined]
+        for annotated in self.scope_nodes(method, ast.AnnAssign):
+            target = annotated.target
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
-                found.append((target.attr, node.value))  # type: ignore[attr-defined]
-        for node in self.attribute_stores(method):
-            if isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) and node.value.id == me:
-                parent = getattr(node, "_abr_parent", None)
+                found.append((target.attr, annotated.value))
+        for store in self.attribute_stores(method):
+            if isinstance(store.ctx, ast.Store) and isinstance(store.value, ast.Name) and store.value.id == me:
+                parent = getattr(store, "_abr_parent", None)
                 if not isinstance(parent, (ast.Assign, ast.AnnAssign, ast.Tuple, ast.List)):
-                    found.append((node.attr, None))  # augmented, with-as, for target: unknown
+                    found.append((store.attr, None))  # augmented, with-as, for target: unknown
         return found
 
     def full_name(self, local_qualname: str) -> str:
@@ -212,10 +215,10 @@ class ModuleAnalysis:
                 if isinstance(target, (ast.Name, ast.Attribute)) and (self.qualify(target) or "").rsplit(".", 1)[-1] in bridges:
                     names.add(fn.name)
         for node, scope in self.nodes(ast.Assign):
-            value = node.value  # type: ignore[attr-defined]
+            value = node.value
             if scope.is_module and isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)) \
                     and (self.qualify(value.func) or "").rsplit(".", 1)[-1] in bridges:
-                names.update(t.id for t in node.targets if isinstance(t, ast.Name))  # type: ignore[attr-defined]
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
         names |= v.queryset_twins | v.instance_twins | v.related_twins | v.cache_twins | v.signal_twins
         names |= {api.rsplit(".", 1)[-1] for api in v.async_apis}
         names.add("auser")
@@ -406,14 +409,14 @@ class ModuleAnalysis:
                 if isinstance(arg, ast.Constant) and arg.value == "DJANGO_SETTINGS_MODULE":
                     return True
         for node, _scope in self.nodes(ast.Assign):
-            for target in node.targets:  # type: ignore[attr-defined]
+            for target in node.targets:
                 if isinstance(target, ast.Subscript) and _is_str(target.slice, "DJANGO_SETTINGS_MODULE"):
                     return True
         return False
 
     def _has_main_block(self) -> bool:
         for node, scope in self.nodes(ast.If):
-            if scope.is_module and _is_main_test(node.test):  # type: ignore[attr-defined]
+            if scope.is_module and _is_main_test(node.test):
                 return True
         return False
 

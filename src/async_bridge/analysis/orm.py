@@ -162,7 +162,7 @@ def _in_test(node: ast.AST) -> bool:
     parent = parent_of(node)
     while isinstance(parent, (ast.BoolOp, ast.UnaryOp)):
         current, parent = parent, parent_of(parent)
-    return isinstance(parent, _TESTS) and parent.test is current  # type: ignore[attr-defined]
+    return isinstance(parent, _TESTS) and parent.test is current
 
 
 def evaluations(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) -> list[tuple[Evaluation, Value]]:
@@ -194,8 +194,8 @@ def _cached_by_async_loop(analysis: "ModuleAnalysis", expr: ast.expr, scope: Fun
     if binding is None:
         return False
     use = (expr.lineno, expr.col_offset)
-    loops = [n.iter for n in analysis.scope_nodes(scope, ast.AsyncFor)]  # type: ignore[attr-defined]
-    loops += [n.iter for n in analysis.scope_nodes(scope, ast.comprehension) if n.is_async]  # type: ignore[attr-defined]
+    loops = [n.iter for n in analysis.scope_nodes(scope, ast.AsyncFor)]
+    loops += [n.iter for n in analysis.scope_nodes(scope, ast.comprehension) if n.is_async]
     for iterable in loops:
         if isinstance(iterable, ast.Name) and iterable.id == expr.id and (iterable.lineno, iterable.col_offset) < use \
                 and bindings.reaching(iterable) is binding:

@@ -11,6 +11,7 @@ for other modules and the cache).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Mapping, TypeVar
 
@@ -121,7 +122,7 @@ def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysi
         qualname: ClassSummary(
             bases=tuple(cls.bases),
             methods=tuple(cls.methods),
-            attributes=LazyAll(lambda qualname=qualname: attributes(qualname)),
+            attributes=LazyAll(functools.partial(attributes, qualname)),
             fields=relation_fields(analysis, qualname),
         )
         for qualname, cls in analysis.classes.items()

@@ -195,17 +195,20 @@ class ValueModel:
         which one holds is unknown: every relation counts as loaded (silence)."""
         if not alternatives:
             return None
-        values = [self._binding_value(b, scope) for b in alternatives]
+        found = [self._binding_value(b, scope) for b in alternatives]
+        values = [v for v in found if v is not None]
+        if len(values) != len(found):
+            return None
         first = values[0]
-        if first is None or any(v is None or v.kind is not first.kind or v.model != first.model for v in values):
+        if any(v.kind is not first.kind or v.model != first.model for v in values):
             return None
         if all(v == first for v in values):
             return first
-        same_loads = all(v is not None and v.loaded == first.loaded and v.loaded_all == first.loaded_all for v in values)
+        same_loads = all(v.loaded == first.loaded and v.loaded_all == first.loaded_all for v in values)
         return Value(first.kind, model=first.model, cls=first.cls if all(v.cls == first.cls for v in values) else None,
                      loaded=first.loaded if same_loads else frozenset(),
                      loaded_all=first.loaded_all if same_loads else True,
-                     rows=all(v.rows for v in values if v is not None),
+                     rows=all(v.rows for v in values),
                      origin=first.origin if all(v.origin is first.origin for v in values) else Origin.UNKNOWN)
 
     def _binding_value(self, binding: "Binding", scope: FunctionInfo) -> Value | None:

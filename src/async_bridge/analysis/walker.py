@@ -58,7 +58,7 @@ def _child_fields(kind: type, keep_singletons: bool) -> tuple[str, ...]:
             skip.add("value")
         if kind is ast.Global or kind is ast.Nonlocal:
             skip.add("names")
-        fields = tuple(reversed([f for f in kind._fields if f not in skip]))
+        fields = tuple(reversed([f for f in getattr(kind, "_fields", ()) if f not in skip]))
         _FIELD_CACHE[key] = fields
     return fields
 
@@ -109,7 +109,7 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
         else:
             qualname = f"{scope.qualname}.<locals>.{name}"
         info = FunctionInfo(
-            node=node,
+            node=node,  # type: ignore[arg-type]  # a def or lambda (tags 2 and 3)
             qualname=qualname,
             is_async=type(node) is ast.AsyncFunctionDef,
             cls=cls,
@@ -136,7 +136,7 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     push = stack.append
     pop = stack.pop
     for child in reversed(list(ast.iter_child_nodes(tree))):
-        child._abr_parent = tree
+        child._abr_parent = tree  # type: ignore[attr-defined]
         push(child)
     marker = tuple
     while stack:
@@ -201,9 +201,9 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
             if type(value) is list:
                 for item in reversed(value):
                     if isinstance(item, node_base):
-                        item._abr_parent = node
+                        item._abr_parent = node  # type: ignore[attr-defined]
                         push(item)
             elif isinstance(value, node_base):
-                value._abr_parent = node
+                value._abr_parent = node  # type: ignore[attr-defined]
                 push(value)
     return result

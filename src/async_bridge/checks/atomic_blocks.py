@@ -30,6 +30,7 @@ class AtomicInAsync(Check):
             return
         if isinstance(node, ast.With) and not scope.is_async:
             return
+        assert isinstance(node, (ast.With, ast.AsyncWith))
         for item in node.items:
             expr = item.context_expr
             target = expr.func if isinstance(expr, ast.Call) else expr

@@ -110,7 +110,7 @@ def run_checks(checks: list[Check], analysis: "ModuleAnalysis") -> Iterator[Find
     for check in checks:
         where = check.scopes
         for kind in check.nodes:
-            items = analysis.nodes(kind)
+            items: list[tuple[ast.AST, FunctionInfo]] = analysis.nodes(kind)
             if where is not None and items:
                 key = (kind, where)
                 if key not in filtered:

@@ -48,8 +48,8 @@ class SyncBridgeInAsync(Check):
                 if caller.qualname in seen:
                     continue
                 seen.add(caller.qualname)
-                if caller.is_async:
-                    node = caller.node
+                node = caller.node
+                if caller.is_async and node is not None:
                     return caller.name, (Related(a.filename, node.lineno, node.col_offset, f"async '{caller.name}'"),)
                 if not caller.is_lambda and not a.function_model.facts(caller).threaded:
                     queue.append(caller)

@@ -25,16 +25,9 @@ class EagerSyncToAsync(Check):
     def visit(self, call: ast.Call, scope: FunctionInfo):
         # plain function, () on the common path: this sees every call of the module
         args = call.args
-        if args:
-            inner = args[0]
-            if type(inner) is not ast.Call:
-                return ()
-        else:
-            if not call.keywords:
-                return ()
-            inner = next((kw.value for kw in call.keywords if kw.arg == "func"), None)
-            if type(inner) is not ast.Call:
-                return ()
+        inner = args[0] if args else next((kw.value for kw in call.keywords if kw.arg == "func"), None)
+        if not isinstance(inner, ast.Call):
+            return ()
         if not self.analysis.values.is_bridge(call.func, scope):
             return ()
         return self._report(call, inner, scope)
@@ -101,9 +94,9 @@ def _locally_bound(name: str, scope: FunctionInfo) -> bool:
 def _local_result_kind(analysis, fn: FunctionInfo) -> str | None:
     """'value' when a plain function of this module only returns literal-like values."""
     node = fn.node
-    if fn.is_lambda or node is None or fn.is_async or node.decorator_list:  # type: ignore[attr-defined]
+    if not isinstance(node, ast.FunctionDef) or node.decorator_list:
         return None
-    return "value" if _returns_plain_values(node) else None  # type: ignore[arg-type]
+    return "value" if _returns_plain_values(node) else None
 
 
 _NOT_CALLABLE = frozenset({Kind.QUERYSET, Kind.INSTANCE, Kind.PAIR, Kind.SEQUENCE, Kind.MANAGER, Kind.RELATED,
@@ -127,5 +120,5 @@ def _returns_plain_values(fn_node: ast.FunctionDef) -> bool:
         if isinstance(node, ast.Return):
             if node.value is not None and not isinstance(node.value, _PLAIN_VALUES):
                 return False
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(ast.iter_child_nodes(node))  # type: ignore[arg-type]  # statements and their parts
     return True

@@ -51,10 +51,13 @@ def _method_calls(scope: FunctionInfo, method: str, key: str):
             yield call
 
 
+_TRY: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))
+
+
 def _in_finally(node: ast.AST, stop: ast.AST | None) -> bool:
     child, parent = node, parent_of(node)
     while parent is not None and parent is not stop:
-        if isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try))) and child in parent.finalbody:
+        if isinstance(parent, _TRY) and child in parent.finalbody:
             return True
         child, parent = parent, parent_of(parent)
     return False
@@ -92,6 +95,8 @@ class UnclosedEventLoop(Check):
     def _escapes(self, scope: FunctionInfo, name: str) -> bool:
         """Returned, stored elsewhere, handed to a closer, or run forever by a thread."""
         # only reached for a loop made in this function: a local look at its body
+        if scope.node is None:
+            return False
         for node in ast.walk(scope.node):
             if not isinstance(node, ast.Name) or node.id != name or not isinstance(node.ctx, ast.Load):
                 continue
@@ -178,9 +183,9 @@ class ClosedLoopLeftCurrent(Check):
         return a.full_name(scope.qualname) in self._thread_targets
 
 
-def _pos(node: ast.AST) -> tuple[int, int]:
+def _pos(node: ast.expr) -> tuple[int, int]:
     return (node.lineno, node.col_offset)
 
 
-def _before(a: ast.AST, b: ast.AST) -> bool:
+def _before(a: ast.expr, b: ast.expr) -> bool:
     return _pos(a) < _pos(b)

@@ -45,7 +45,7 @@ def _fix(item: orm.Evaluation) -> dict:
     if item.how in ("for", "comprehension") and getattr(clause, "iter", None) is not item.expr:
         return {}  # iterated through a wrapper (``enumerate(qs)``): not a plain ``async for``
     if item.how == "comprehension":
-        comp = parent_of(clause)  # expr -> comprehension clause -> ListComp
+        comp = parent_of(clause) if clause is not None else None  # expr -> comprehension clause -> ListComp
         return {"kind": "comprehension", "line": getattr(comp, "lineno", None), "col": getattr(comp, "col_offset", None)}
     if item.how == "consumer":
         return {}

@@ -37,19 +37,19 @@ class LazyQuerysetEscapes(Check):
                 yield from self._check_function(fn, short(bridge, 30) if bridge is not None else "a thread bridge")
             return
         call = node
-        if not call.args or not a.values.is_bridge(call.func, scope):
+        if not isinstance(call, ast.Call) or not call.args or not a.values.is_bridge(call.func, scope):
             return
         arg = call.args[0]
-        bridge = short(call.func, 30)
+        shown = short(call.func, 30)
         if isinstance(arg, ast.Lambda):
             fn = a.function_at(arg)
             if fn is not None:
-                yield from self._check_function(fn, bridge)
+                yield from self._check_function(fn, shown)
         elif isinstance(arg, (ast.Name, ast.Attribute)):
             target = a.values.callee_name(arg, scope)
             fn = a.local_function(target) if target else None
             if fn is not None and not fn.is_async:
-                yield from self._check_function(fn, bridge)
+                yield from self._check_function(fn, shown)
 
     def _check_function(self, fn: FunctionInfo, bridge: str):
         if id(fn.node) in self._done or fn.is_async:

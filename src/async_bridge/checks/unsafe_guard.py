@@ -24,13 +24,12 @@ class AsyncUnsafeGuardDisabled(Check):
         # a plain function returning () on the common path: this sees every call and assignment
         if self.analysis.is_test_file:
             return ()  # test setups (Playwright, async test clients) set it by design
-        kind = type(node)
-        if kind is ast.Call:
+        if isinstance(node, ast.Call):
             func = node.func
-            if type(func) is not ast.Attribute or func.attr not in _ENV_METHODS:
+            if not isinstance(func, ast.Attribute) or func.attr not in _ENV_METHODS:
                 return ()
             return self._call(node, func)
-        if kind is ast.Assign:
+        if isinstance(node, ast.Assign):
             if not any(type(t) is ast.Subscript for t in node.targets) or _empty(node.value):
                 return ()  # an empty value leaves the guard on
             names = self.knowledge.names("async_unsafe_env_var")
@@ -38,7 +37,8 @@ class AsyncUnsafeGuardDisabled(Check):
                 if isinstance(target, ast.Subscript) and _const_in(target.slice, names) and self._environ(target.value):
                     return (self._finding(node),)
             return ()
-        if isinstance(node.op, ast.BitOr) and self._environ(node.target):  # os.environ |= {...}
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.BitOr) \
+                and self._environ(node.target):  # os.environ |= {...}
             if _dict_sets(node.value, self.knowledge.names("async_unsafe_env_var")):
                 return (self._finding(node),)
         return ()

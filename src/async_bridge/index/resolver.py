@@ -113,8 +113,9 @@ class ModuleResolver:
         if parts[0] not in sys.stdlib_module_names:
             roots = [*roots, *installed_roots()]
         for root in roots:
-            folder = str(root)
+            folder: str | None = str(root)
             for part in parts[:-1]:
+                assert folder is not None
                 if part not in self._listing(folder)[1]:
                     folder = None
                     break

@@ -198,7 +198,7 @@ class ModuleSummary:
             classes={k: ClassSummary.from_data(c) for k, c in data["classes"].items()},
             names=dict(data["names"]),
             globals={k: Value.from_data(v) for k, v in data["globals"].items()},
-            shapes={k: FunctionShape(*v[:5], tuple(v[5])) for k, v in data.get("shapes", {}).items()},
+            shapes={k: FunctionShape(v[0], v[1], v[2], v[3], v[4], tuple(v[5])) for k, v in data.get("shapes", {}).items()},
             assigned=frozenset(data.get("assigned", ())),
             call_names={k: frozenset(v) for k, v in data.get("call_names", {}).items()},
             returns={k: Value.from_data(f["returns"]) for k, f in data["functions"].items() if "returns" in f},
