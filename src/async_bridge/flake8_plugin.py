@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import ast
 import multiprocessing
-import os
 from typing import Any, Iterator
 
 from . import __version__
+from .checks.base import InternalError, debugging, node_in_traceback, warn_internal_error
 from .config import DOCS_BASE_URL, Settings, settings_from_options, warn
 from .engine import check_tree
 
@@ -61,18 +61,23 @@ class Plugin:
         try:
             cls.settings = settings_from_options(options, report=(lambda _msg: None) if quiet else None)
         except Exception as exc:  # a config problem must never take flake8 down
-            if os.environ.get("ABR_DEBUG"):
+            if debugging():
                 raise
             warn(f"cannot read the settings ({type(exc).__name__}: {exc}); using the defaults")
             cls.settings = Settings()
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        # a check that raises is isolated by run_checks (only its findings are lost);
+        # what is left is the analysis every check shares: never take flake8 down with us
         try:
             findings = check_tree(self.tree, self.filename, self.settings)
-        except Exception as exc:  # never take flake8 down with us
-            if os.environ.get("ABR_DEBUG"):
+        except Exception as exc:
+            if debugging():
                 raise
-            warn(f"{self.filename}: internal error, file skipped ({type(exc).__name__}: {exc})")
+            warn_internal_error(InternalError(
+                filename=self.filename, where="the analysis", node=node_in_traceback(exc.__traceback__),
+                error=exc, consequence="file skipped",
+            ))
             return
         settings = self.settings
         for finding in findings:
