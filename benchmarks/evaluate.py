@@ -10,7 +10,8 @@ findings per package, each finding with its verdict and reason, the false-positi
 share per rule and overall, untriaged findings listed loudly, and the "what changed
 because of it" notes of triage.yaml.
 
-``--check`` exits 1 when a finding is untriaged or a rule is under 95% precision.
+``--check`` exits 1 when a finding is untriaged, a rule is under 95% precision, or a
+flake8 run printed an internal-error warning (each one is a bug in the plugin).
 flake8 is the one of the interpreter running this script (``--flake8`` to change it);
 it must have this plugin installed.
 """
@@ -35,6 +36,9 @@ TRIAGE = Path(__file__).resolve().parent / "triage.yaml"
 APPLICATIONS = Path(__file__).resolve().parent / "applications.md"
 FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
 VERDICTS = ("tp", "fp")
+#: what the plugin's one-line internal-error warnings contain (async_bridge.checks.base.InternalError)
+PLUGIN_PREFIX = "flake8-async-bridge: "
+INTERNAL_ERROR = ": internal error in "
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,13 @@ def run_package(flake8: list[str], folder: Path, package: str, jobs: int) -> tup
     return findings, proc.stderr
 
 
+def internal_errors(stderr: str) -> list[str]:
+    """The plugin's internal-error warnings among a flake8 run's stderr lines."""
+    return [line for line in stderr.splitlines() if line.startswith(PLUGIN_PREFIX) and INTERNAL_ERROR in line]
+
+
 def collect(corpus: Path, flake8: list[str], jobs: int, only: list[str] | None) -> tuple[list[Finding], dict[str, str]]:
+    """Every finding of the corpus, and per package the stderr of its run (when not empty)."""
     findings: list[Finding] = []
     warnings: dict[str, str] = {}
     for pkg in common.read_manifest(corpus):
@@ -168,8 +178,10 @@ def summarise(findings: list[Finding], verdicts: dict[tuple, dict], codes: list[
     }
 
 
-def failures(summary: dict) -> list[str]:
+def failures(summary: dict, internal: list[str] = ()) -> list[str]:
     out = []
+    if internal:
+        out.append(f"{len(internal)} internal error(s) in the flake8 runs (each one is a bug)")
     if summary["untriaged"]:
         out.append(f"{summary['untriaged']} untriaged finding(s)")
     for code, row in summary["rules"].items():
@@ -187,7 +199,7 @@ def _cell(text: str) -> str:
 
 
 def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, problems: list[str],
-           meta: dict, rule_names: dict[str, str]) -> str:
+           meta: dict, rule_names: dict[str, str], internal: list[str] = ()) -> str:
     packages = common.read_manifest(corpus)
     summary = summarise(findings, verdicts, sorted(rule_names))
     by_pkg = Counter(f.package for f in findings)
@@ -217,7 +229,7 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
         out.append(f"> **triage.yaml: {problem}**")
     if problems:
         out.append("")
-    fails = failures(summary)
+    fails = failures(summary, list(internal))
     out += [
         "## Result",
         "",
@@ -225,6 +237,8 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
         f"{summary['untriaged']} untriaged).",
         f"- False-positive share over triaged findings: **{_pct(summary['fp_share'])}** "
         f"(goal: under {1 - PRECISION_GOAL:.0%} per rule and overall).",
+        f"- Internal errors in the flake8 runs: {len(internal)}"
+        + ("".join(f"\n  - `{_cell(line)}`" for line in internal) if internal else "."),
         f"- Check: {'**failing**: ' + '; '.join(fails) if fails else 'passing'}.",
         "",
         "## Corpus",
@@ -318,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--triage", type=Path, default=TRIAGE)
     parser.add_argument("--write", type=Path, help="write the Markdown report here (e.g. docs/evaluation.md)")
     parser.add_argument("--check", action="store_true",
-                        help=f"exit 1 if a finding is untriaged or a rule is under {PRECISION_GOAL:.0%} precision")
+                        help=f"exit 1 if a finding is untriaged, a rule is under {PRECISION_GOAL:.0%} precision, "
+                             "or a flake8 run printed an internal error")
     parser.add_argument("--flake8", help="flake8 command (default: this interpreter's `-m flake8`)")
     parser.add_argument("--jobs", type=int, default=1, help="flake8 -j per package (default 1)")
     parser.add_argument("--package", action="append", help="only these packages (by name)")
@@ -331,16 +346,19 @@ def main(argv: list[str] | None = None) -> int:
         data = json.loads(args.findings.read_text())
         findings = [Finding(**item) for item in data["findings"]]
         meta["flake8"] = data.get("flake8", "flake8")
+        internal = list(data.get("internal_errors", []))
     else:
         flake8 = flake8_command(args.flake8)
         meta["flake8"] = check_plugin(flake8)
         log(f"linting {corpus} with {meta['flake8']}")
         findings, warnings = collect(corpus, flake8, args.jobs, args.package)
+        internal = [f"{name}: {line}" for name, text in warnings.items() for line in internal_errors(text)]
         for name, text in warnings.items():
             log(f"stderr from {name}:\n{text[:2000]}")
     if args.save_findings:
         args.save_findings.write_text(json.dumps(
-            {"flake8": meta["flake8"], "findings": [asdict(f) for f in findings]}, indent=1))
+            {"flake8": meta["flake8"], "findings": [asdict(f) for f in findings], "internal_errors": internal},
+            indent=1))
     verdicts, changes, problems = load_triage(args.triage)
     names = rule_names()
     summary = summarise(findings, verdicts, sorted(names))
@@ -348,15 +366,19 @@ def main(argv: list[str] | None = None) -> int:
         if row["findings"]:
             print(f"{code}: {row['findings']} findings, {row['tp']} tp, {row['fp']} fp, "
                   f"{row['untriaged']} untriaged, precision {_pct(row['precision'])}")
-    print(f"total: {len(findings)} findings, FP share {_pct(summary['fp_share'])}, {summary['untriaged']} untriaged")
+    print(f"total: {len(findings)} findings, FP share {_pct(summary['fp_share'])}, {summary['untriaged']} untriaged, "
+          f"{len(internal)} internal error(s)")
+    for line in internal:
+        print(f"internal error: {line}")
     for problem in problems:
         print(f"triage.yaml: {problem}")
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(render(corpus, findings, verdicts, changes, problems, meta, names), encoding="utf-8")
+        args.write.write_text(render(corpus, findings, verdicts, changes, problems, meta, names, internal),
+                              encoding="utf-8")
         log(f"wrote {args.write}")
     if args.check:
-        fails = failures(summary) + [f"triage.yaml: {p}" for p in problems]
+        fails = failures(summary, internal) + [f"triage.yaml: {p}" for p in problems]
         for item in fails:
             print(f"check failed: {item}")
         untriaged = [f for f in findings if f.key not in verdicts]

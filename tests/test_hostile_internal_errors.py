@@ -168,3 +168,40 @@ def test_an_analysis_error_skips_the_file_with_one_line(
         "flake8-async-bridge: shop/tasks.py:3:1: internal error in the analysis, file skipped: RuntimeError: "
         "cannot analyse ImportFrom (ABR_DEBUG=1 gives a traceback to report)"
     ]
+
+
+# the evaluation counts them, and its --check fails on any ----------------------------------
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def test_evaluation_counts_internal_errors_and_check_fails(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    package = corpus / "alpha-1.0" / "alpha"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "boom.py").write_text("def f():\n    explode()\n", encoding="utf-8")
+    (corpus / "MANIFEST.tsv").write_text("name\tversion\tpy_files\tlines\nalpha\t1.0\t2\t2\n", encoding="utf-8")
+    triage = tmp_path / "triage.yaml"
+    triage.write_text("findings: []\n", encoding="utf-8")
+    plant = tmp_path / "planted_flake8.py"
+    plant.write_text(PLANT, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "ABR_DEBUG"}
+
+    def evaluate(flake8: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(BENCH / "evaluate.py"), "--corpus", str(corpus), "--triage", str(triage),
+             "--flake8", flake8, "--check"],
+            capture_output=True, text=True, env=env, timeout=300, stdin=subprocess.DEVNULL,
+        )
+
+    healthy = evaluate(f"{sys.executable} -m flake8")
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert "0 internal error(s)" in healthy.stdout
+
+    broken = evaluate(f"{sys.executable} {plant}")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "total: 0 findings, FP share n/a, 0 untriaged, 1 internal error(s)" in broken.stdout
+    assert ("internal error: alpha: flake8-async-bridge: ./alpha/boom.py:2:5: internal error in the check "
+            "ExplodingCheck (ABR101)") in broken.stdout
+    assert "check failed: 1 internal error(s) in the flake8 runs (each one is a bug)" in broken.stdout
