@@ -138,8 +138,20 @@ def summarise(findings: list[Finding], verdicts: dict[tuple, dict], codes: list[
     }
 
 
-def failures(summary: dict) -> list[str]:
+#: what the plugin's one-line internal-error warnings contain (async_bridge.checks.base.InternalError)
+PLUGIN_PREFIX = "flake8-async-bridge: "
+INTERNAL_ERROR = ": internal error in "
+
+
+def internal_errors(stderr: str) -> list[str]:
+    """The plugin's internal-error warnings among a flake8 run's stderr lines."""
+    return [line for line in stderr.splitlines() if line.startswith(PLUGIN_PREFIX) and INTERNAL_ERROR in line]
+
+
+def failures(summary: dict, internal: list[str] | tuple[str, ...] = ()) -> list[str]:
     out = []
+    if internal:
+        out.append(f"{len(internal)} internal error(s) in the flake8 runs (each one is a bug)")
     if summary["untriaged"]:
         out.append(f"{summary['untriaged']} untriaged finding(s)")
     for code, row in summary["rules"].items():
@@ -257,7 +269,7 @@ def _recall_section(outcomes: list[dict]) -> list[str]:
 
 def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, problems: list[str],
            meta: dict, rule_names: dict[str, str], apps: list[dict] | None = None,
-           recall_outcomes: list[dict] | None = None) -> str:
+           recall_outcomes: list[dict] | None = None, internal: list[str] | tuple[str, ...] = ()) -> str:
     packages = common.read_manifest(corpus)
     app_names = {a["name"] for a in apps or []}
     corpus_findings = [f for f in findings if f.package not in app_names]
@@ -299,7 +311,7 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
         out.append(f"> **triage.yaml: {problem}**")
     if problems:
         out.append("")
-    fails = failures(summary)
+    fails = failures(summary, internal)
     scope = "the corpus and the applications" if apps is not None else "the corpus"
     out += [
         "## Result",
@@ -308,6 +320,8 @@ def render(corpus: Path, findings: list[Finding], verdicts: dict, changes: str, 
         f"{summary['untriaged']} untriaged).",
         f"- False-positive share over triaged findings: **{_pct(summary['fp_share'])}** "
         f"(goal: under {1 - PRECISION_GOAL:.0%} per rule and overall).",
+        f"- Internal errors in the flake8 runs: {len(internal)}"
+        + ("".join(f"\n  - `{_cell(line)}`" for line in internal) if internal else "."),
         f"- Check: {'**failing**: ' + '; '.join(fails) if fails else 'passing'}.",
     ]
     if recall_outcomes is not None:
@@ -447,16 +461,19 @@ def main(argv: list[str] | None = None) -> int:
         data = json.loads(args.findings.read_text())
         findings = [Finding(**item) for item in data["findings"]]
         meta["flake8"] = data.get("flake8", "flake8")
+        internal = list(data.get("internal_errors", []))
     else:
         flake8 = flake8_command(args.flake8)
         meta["flake8"] = check_plugin(flake8)
         log(f"linting {corpus} with {meta['flake8']}")
         findings, warnings = collect(corpus, flake8, args.jobs, args.package)
+        internal = [f"{name}: {line}" for name, text in warnings.items() for line in internal_errors(text)]
         for name, text in warnings.items():
             log(f"stderr from {name}:\n{text[:2000]}")
     if args.save_findings:
         args.save_findings.write_text(json.dumps(
-            {"flake8": meta["flake8"], "findings": [asdict(f) for f in findings]}, indent=1))
+            {"flake8": meta["flake8"], "findings": [asdict(f) for f in findings], "internal_errors": internal},
+            indent=1))
     if (args.applications or args.recall) and flake8 is None:
         flake8 = flake8_command(args.flake8)
         check_plugin(flake8)
@@ -477,7 +494,10 @@ def main(argv: list[str] | None = None) -> int:
         if row["findings"]:
             print(f"{code}: {row['findings']} findings, {row['tp']} tp, {row['fp']} fp, "
                   f"{row['untriaged']} untriaged, precision {_pct(row['precision'])}")
-    print(f"total: {len(findings)} findings, FP share {_pct(summary['fp_share'])}, {summary['untriaged']} untriaged")
+    print(f"total: {len(findings)} findings, FP share {_pct(summary['fp_share'])}, {summary['untriaged']} untriaged, "
+          f"{len(internal)} internal error(s)")
+    for line in internal:
+        print(f"internal error: {line}")
     if recall_outcomes is not None:
         for code, (found, looked) in recall.per_rule_counts(recall_outcomes).items():
             print(f"recall {code}: {found}/{looked}")
@@ -485,11 +505,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"triage.yaml: {problem}")
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(render(corpus, findings, verdicts, changes, problems, meta, names, apps, recall_outcomes),
-                              encoding="utf-8")
+        args.write.write_text(render(corpus, findings, verdicts, changes, problems, meta, names, apps, recall_outcomes,
+                                     internal), encoding="utf-8")
         log(f"wrote {args.write}")
     if args.check:
-        fails = failures(summary) + [f"triage.yaml: {p}" for p in problems]
+        fails = failures(summary, internal) + [f"triage.yaml: {p}" for p in problems]
         for item in fails:
             print(f"check failed: {item}")
         untriaged = [f for f in findings if f.key not in verdicts]

@@ -9,10 +9,10 @@ underneath, the same path ``async-bridge check`` and ``fix`` take.
 from __future__ import annotations
 
 import ast
-import os
 from typing import Any, Iterator
 
 from . import __version__
+from .checks.base import InternalError, debugging, node_in_traceback, warn_internal_error
 from .config import DOCS_BASE_URL, OPTIONS, Settings, settings_from_options, warn
 from .engine import check_tree
 
@@ -48,7 +48,7 @@ class Plugin:
         try:
             cls.settings = settings_from_options(options)
         except Exception as exc:  # a config problem must never take flake8 down
-            if os.environ.get("ABR_DEBUG"):
+            if debugging():
                 raise
             warn(f"cannot read the settings ({type(exc).__name__}: {exc}); using the defaults")
             cls.settings = Settings()
@@ -56,12 +56,17 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if self.settings.excluded(self.filename):  # [tool.async-bridge] exclude, as `check` skips it
             return
+        # a check that raises is isolated by run_checks (only its findings are lost);
+        # what is left is the analysis every check shares: never take flake8 down with us
         try:
             findings = check_tree(self.tree, self.filename, self.settings)
-        except Exception as exc:  # never take flake8 down with us
-            if os.environ.get("ABR_DEBUG"):
+        except Exception as exc:
+            if debugging():
                 raise
-            warn(f"{self.filename}: internal error, file skipped ({type(exc).__name__}: {exc})")
+            warn_internal_error(InternalError(
+                filename=self.filename, where="the analysis", node=node_in_traceback(exc.__traceback__),
+                error=exc, consequence="file skipped",
+            ))
             return
         settings = self.settings
         for finding in findings:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
 
 from ..records.summaries import Reach, Step
 
@@ -105,19 +107,92 @@ _SCOPE_TESTS = {
 }
 
 
-def run_checks(checks: list[Check], analysis: "ModuleAnalysis") -> Iterator[Finding]:
+def debugging() -> bool:
+    """``ABR_DEBUG=1``: internal errors propagate (a traceback) instead of being reported."""
+    return bool(os.environ.get("ABR_DEBUG"))
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """An exception inside the plugin while checking one file: a bug, reported as one line."""
+
+    filename: str
+    where: str  # "the check SomeCheck (ABR201, ABR203)", "the analysis"
+    node: ast.AST | None  # the node being looked at, when known
+    error: Exception
+    consequence: str  # "its findings in this file are dropped", "file skipped"
+
+    def message(self) -> str:
+        place = self.filename
+        if self.node is not None:
+            place += f":{self.node.lineno}:{self.node.col_offset + 1}"  # type: ignore[attr-defined]
+        detail = " ".join(str(self.error).split())
+        if len(detail) > 80:
+            detail = detail[:77] + "..."
+        error = type(self.error).__name__ + (f": {detail}" if detail else "")
+        return (f"{place}: internal error in {self.where}, {self.consequence}: {error} "
+                "(ABR_DEBUG=1 gives a traceback to report)")
+
+
+def node_in_traceback(tb: TracebackType | None) -> ast.AST | None:
+    """The innermost AST node with a position among the locals of a traceback's frames."""
+    found = None
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            if isinstance(value, ast.AST) and hasattr(value, "lineno"):
+                found = value
+                break
+        tb = tb.tb_next
+    return found
+
+
+def warn_internal_error(error: InternalError) -> None:
+    from ..config import warn  # config imports the index, which may import checks
+
+    warn(error.message())
+
+
+def run_checks(
+    checks: list[Check],
+    analysis: "ModuleAnalysis",
+    report: Callable[[InternalError], None] = warn_internal_error,
+) -> Iterator[Finding]:
+    """Every check over the nodes it subscribes to, then its ``finish()``.
+
+    A check that raises loses its own findings for this module, reported through
+    ``report`` (naming the check, its codes and the node); the other checks' findings
+    stand. With ``ABR_DEBUG`` set the exception propagates instead.
+    """
+    debug = debugging()
     filtered: dict[tuple[type, str], list] = {}
     for check in checks:
-        where = check.scopes
-        for kind in check.nodes:
-            items: list[tuple[ast.AST, FunctionInfo]] = analysis.nodes(kind)
-            if where is not None and items:
-                key = (kind, where)
-                if key not in filtered:
-                    test = _SCOPE_TESTS[where]
-                    filtered[key] = [item for item in items if test(item[1])]
-                items = filtered[key]
+        found: list[Finding] = []
+        node: ast.AST | None = None
+        try:
+            where = check.scopes
             visit = check.visit
-            for node, scope in items:
-                yield from visit(node, scope)
-        yield from check.finish()
+            for kind in check.nodes:
+                items: list[tuple[ast.AST, FunctionInfo]] = analysis.nodes(kind)
+                if where is not None and items:
+                    key = (kind, where)
+                    if key not in filtered:
+                        test = _SCOPE_TESTS[where]
+                        filtered[key] = [item for item in items if test(item[1])]
+                    items = filtered[key]
+                for node, scope in items:
+                    found.extend(visit(node, scope))
+            node = None
+            found.extend(check.finish())
+        except Exception as exc:
+            if debug:
+                raise
+            name = type(check).__name__
+            report(InternalError(
+                filename=analysis.filename,
+                where=f"the check {name} ({', '.join(check.codes)})",
+                node=node if node is not None else node_in_traceback(exc.__traceback__),
+                error=exc,
+                consequence="its findings in this file are dropped",
+            ))
+            continue
+        yield from found

@@ -11,12 +11,15 @@ from .report import warn
 
 @functools.lru_cache(maxsize=None)
 def load_knowledge(extra: tuple[str, ...]) -> knowledge_mod.Knowledge:
-    """Builtin + user knowledge; a broken user file is reported once and skipped."""
+    """Builtin + user knowledge; each problem in a user file is reported once, its bad part skipped."""
     try:
-        return knowledge_mod.with_extra(extra)
+        knowledge = knowledge_mod.with_extra(extra)
     except knowledge_mod.KnowledgeError as exc:
         warn(f"--abr-extra-knowledge: {exc}; using the built-in knowledge only")
         return knowledge_mod.builtin()
+    for problem in knowledge.problems:
+        warn(f"--abr-extra-knowledge: {problem}")
+    return knowledge
 
 
 @functools.lru_cache(maxsize=8)
