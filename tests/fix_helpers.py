@@ -8,7 +8,7 @@ from pathlib import Path
 from helpers import settings_for
 
 from async_bridge.config import parse_django_version
-from async_bridge.fixes import FIXABLE_CODES
+from async_bridge.fixes import fixable_codes
 from async_bridge.fixes.driver import FixResult, fix_source
 
 CASES = Path(__file__).parent / "fix_cases"
@@ -34,7 +34,7 @@ def run_fix(source: str, root: Path, name: str = "module.py", codes=None, django
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source, encoding="utf-8")
     settings = settings_for(root, django_version=parse_django_version(django))
-    return fix_source(source, str(path), settings, codes or FIXABLE_CODES)
+    return fix_source(source, str(path), settings, codes or fixable_codes())
 
 
 def case_files() -> list[tuple[str, Path, Path]]:

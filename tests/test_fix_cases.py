@@ -43,7 +43,7 @@ def test_fix_case(code, before, after, tmp_path):
 
 
 def test_every_fixable_code_has_cases():
-    from async_bridge.fixes import FIXABLE_CODES
+    from async_bridge.fixes import fixable_codes
 
     codes = {code for code, _, _ in CASES}
-    assert set(FIXABLE_CODES) <= codes
+    assert set(fixable_codes()) <= codes

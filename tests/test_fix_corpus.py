@@ -18,7 +18,7 @@ import pytest
 from async_bridge import cli
 from async_bridge.config import Settings, project_index
 from async_bridge.engine import check_tree
-from async_bridge.fixes import FIXABLE_CODES
+from async_bridge.fixes import fixable_codes
 from async_bridge.fixes.driver import iter_python_files
 
 CORPUS = os.environ.get("ABR_CORPUS")
@@ -52,7 +52,7 @@ def _scan(root: Path) -> tuple[Counter, set[str]]:
         except (SyntaxError, ValueError):
             continue
         parsed.add(str(path.relative_to(root)))
-        counts.update(f.code for f in check_tree(tree, str(path), settings) if f.code in FIXABLE_CODES)
+        counts.update(f.code for f in check_tree(tree, str(path), settings) if f.code in fixable_codes())
     return counts, parsed
 
 
@@ -67,7 +67,7 @@ def test_fix_round_trip(package: Path, tmp_path, monkeypatch, capsys):
     assert code in (0, 1)  # 1: a file of the package has a syntax error and was skipped
     after, parsed_after = _scan(copy)
     assert parsed_before <= parsed_after, f"no longer parse: {sorted(parsed_before - parsed_after)}"
-    for fixable in FIXABLE_CODES:
+    for fixable in fixable_codes():
         assert after[fixable] <= before[fixable], (fixable, before, after)
     # a second run changes nothing
     assert cli.main(["fix", "--check", "--project-root", ".", "."]) in (0, 1)

@@ -18,6 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from . import fixable_codes
+
 PROG = "async-bridge fix"
 
 
@@ -26,10 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "fix",
         help="rewrite safely fixable findings in place (libcst)",
         description=(
-            "Apply the safe automatic fixes (ABR101, ABR102, ABR201, ABR202, ABR203, ABR205, ABR206, "
-            "ABR208, ABR401, ABR403) to PATHs (files, or directories searched for *.py). Formatting and "
-            "comments are kept; a line with `# noqa` (bare or naming the code) is never touched; "
-            "findings a fix cannot handle safely are listed for manual work. Summary on stderr."
+            f"Apply the safe automatic fixes ({', '.join(fixable_codes())}) to PATHs (files, or "
+            "directories searched for *.py). Formatting and comments are kept; a line with `# noqa` "
+            "(bare or naming the code) is never touched; findings a fix cannot handle safely are "
+            "listed for manual work. Summary on stderr."
         ),
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
@@ -117,7 +119,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: --project-root {args.project_root!r} is not a directory", file=sys.stderr)
         return 2
 
-    from . import FIXABLE_CODES
     from .driver import FixError, fix_file, iter_python_files
 
     explicit = parse_codes([c for c in _split(args.select) if c in knowledge.rules])
@@ -150,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
             manual[finding.code] += 1
             rule = knowledge.rules.get(finding.code)
             label = f"{finding.code} {rule.name}" if rule else finding.code
-            fixable = " (fix not safe here)" if finding.code in FIXABLE_CODES else ""
+            fixable = " (fix not safe here)" if finding.code in fixable_codes() else ""
             print(f"{name}:{finding.line}:{finding.col + 1}: {label}{fixable}", file=sys.stderr)
         if result.changed:
             changed += 1

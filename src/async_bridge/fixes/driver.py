@@ -22,7 +22,7 @@ from ..checks.base import Finding
 from ..config import Settings
 from ..engine import check_tree
 from ..sources import SourceError, noqa_codes, read_source, split_lines, suppressed  # noqa: F401 (re-exported)
-from . import load_all
+from . import fixable_codes, load_all
 from .base import FixContext, apply_edits
 
 MAX_PASSES = 4
@@ -51,7 +51,8 @@ class FixResult:
 
 def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[str]) -> FixResult:
     """Fix ``codes`` in ``source`` (raises FixError when it does not parse)."""
-    fixers = load_all()
+    fixable = fixable_codes()
+    fixers = {code: func for code, func in load_all().items() if code in fixable}
     wanted = frozenset(codes)
     result = FixResult(source=source, fixed=source)
     current = source
