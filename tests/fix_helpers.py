@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from helpers import settings_for
 
 from async_bridge.config import parse_django_version
+from async_bridge.engine import check_source
 from async_bridge.fixes import fixable_codes
 from async_bridge.fixes.driver import FixResult, fix_source
 
@@ -43,3 +45,17 @@ def case_files() -> list[tuple[str, Path, Path]]:
         after = before.with_name(before.name.replace(".before.py", ".after.py"))
         found.append((before.parent.name, before, after))
     return found
+
+
+def lint_counts(source: str, root: Path, name: str = "module.py", django: str | None = None) -> Counter:
+    """Findings per code, every rule on, ``# noqa`` honoured, for ``source`` as file ``root/name``."""
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source, encoding="utf-8")
+    settings = settings_for(root, django_version=parse_django_version(django))
+    return Counter(f.code for f in check_source(source, str(path), settings))
+
+
+def new_findings(before: Counter, after: Counter) -> dict[str, int]:
+    """Codes reported more often after a fix than before (lines move, so counts are compared)."""
+    return {code: count - before[code] for code, count in sorted(after.items()) if count > before[code]}

@@ -66,7 +66,7 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
         if not todo:
             break
         try:
-            ctx = FixContext(current)
+            ctx = FixContext(current, settings.knowledge)
         except cst.ParserSyntaxError as exc:
             raise FixError(f"libcst cannot parse it ({exc.message})") from None
         edits, targets = [], set()
