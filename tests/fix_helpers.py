@@ -10,6 +10,8 @@ from helpers import settings_for
 
 from async_bridge.config import parse_django_version
 from async_bridge.engine import check_source
+from async_bridge.fixes.driver import iter_python_files
+from async_bridge.sources import SourceError, read_source
 from async_bridge.fixes import fixable_codes
 from async_bridge.fixes.driver import FixResult, fix_source
 
@@ -59,3 +61,24 @@ def lint_counts(source: str, root: Path, name: str = "module.py", django: str | 
 def new_findings(before: Counter, after: Counter) -> dict[str, int]:
     """Codes reported more often after a fix than before (lines move, so counts are compared)."""
     return {code: count - before[code] for code, count in sorted(after.items()) if count > before[code]}
+
+
+def scan_project(root: Path) -> dict[str, Counter]:
+    """Findings per code of every file that parses under ``root`` (every rule on, noqa honoured)."""
+    settings = settings_for(root)
+    found: dict[str, Counter] = {}
+    for path in iter_python_files([root]):
+        try:
+            text, _ = read_source(path)
+            findings = check_source(text, str(path), settings)
+        except (SourceError, SyntaxError, ValueError):
+            continue
+        found[path.relative_to(root).as_posix()] = Counter(f.code for f in findings)
+    return found
+
+
+def new_findings_in_project(before: dict[str, Counter], after: dict[str, Counter]) -> dict[str, dict[str, int]]:
+    """Per file, the codes a fix made appear (files that stopped parsing count as a finding)."""
+    problems = {name: new_findings(before[name], after.get(name, Counter())) for name in before}
+    problems.update({name: {"no longer parses": 1} for name in before if name not in after})
+    return {name: codes for name, codes in problems.items() if codes}
