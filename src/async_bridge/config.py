@@ -114,7 +114,7 @@ def project_index(root: str | None, extra: tuple[str, ...]) -> ProjectIndex:
     return index
 
 
-def parse_django_version(value: str | None) -> tuple[int, int] | None:
+def parse_django_version(value: str | None, option: str = "--abr-django-version") -> tuple[int, int] | None:
     if not value:
         return None
     parts = str(value).strip().split(".")
@@ -122,7 +122,7 @@ def parse_django_version(value: str | None) -> tuple[int, int] | None:
         major = int(parts[0])
         minor = int(parts[1]) if len(parts) > 1 else 0
     except ValueError:
-        raise ValueError(f"--abr-django-version: expected a version like 4.2, got {value!r}") from None
+        raise ValueError(f"{option}: expected a version like 4.2, got {value!r}") from None
     return (major, minor)
 
 

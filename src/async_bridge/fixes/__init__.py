@@ -6,8 +6,8 @@ finding's ``fix`` hints and returns an edit, or None to leave the finding for
 manual work.
 
 One fact, one place: a code is fixable when its rule YAML says
-``fix: {available: true}`` (:func:`fixable_codes`); its fixer is a function in any
-module of this package (``abr101.py`` ...) registered with ``@fixer(code)``;
+``fix: {available: true}`` (:func:`fixable_codes`); its fixer is a function in a module
+of this package named ``abr*.py`` (``abr101.py`` ...), registered with ``@fixer(code)``;
 :func:`load_all` discovers those modules, so adding a fixer is one module plus the
 YAML flag (a test checks that both sides name the same codes).
 
@@ -32,8 +32,9 @@ Fixer = Callable[["FixContext", "Finding"], Optional["Edit"]]
 # code -> fixer; filled by the ``@fixer`` decorators as ``load_all`` imports the modules
 FIXERS: dict[str, Fixer] = {}
 
-# modules of this package that hold machinery, not fixers
-SUPPORT_MODULES = frozenset({"base", "cli", "driver"})
+# fixer modules are named after their code(s): ``abr101.py``, ``abr2_twins.py``; the
+# other modules of the package (``base``, ``driver``, ``writing``, ``cli``) are machinery
+FIXER_MODULE_PREFIX = "abr"
 
 _loaded = False
 
@@ -53,11 +54,8 @@ def fixer(*codes: str) -> Callable[[Fixer], Fixer]:
 
 
 def fixer_modules() -> list[str]:
-    """Names of the fixer modules of this package (everything but the machinery)."""
-    return sorted(
-        info.name for info in pkgutil.iter_modules(__path__)
-        if info.name not in SUPPORT_MODULES and not info.name.startswith("_")
-    )
+    """Names of the fixer modules of this package (``abr*``)."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith(FIXER_MODULE_PREFIX))
 
 
 def load_all() -> dict[str, Fixer]:

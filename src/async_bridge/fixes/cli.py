@@ -3,16 +3,20 @@
 Importing this module is cheap and does not import libcst; the handler does.
 
 Exit codes: 0 done (or nothing to change), 1 ``--check``/``--diff --check`` found
-something to change or a file had to be skipped (unreadable, syntax error), 2 usage
-errors (unknown code, bad version, missing path).
+something to change or a file had to be skipped (unreadable, syntax error, left
+alone: see ``writing``), 2 usage errors (unknown code, bad version, a PATH that does
+not exist: reported, the other paths still processed), 128+N killed by signal N
+(SIGINT, SIGTERM, SIGHUP: temporaries removed, every file old or new).
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
-import re
 import os
+import re
+import signal
+import stat
 import sys
 import time
 from collections import Counter
@@ -107,19 +111,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         knowledge = with_extra(tuple(args.extra_knowledge)) if args.extra_knowledge else builtin()
         codes = selected_codes(sorted(knowledge.rules), args.select, args.ignore)
-        django_version = parse_django_version(args.django_version)
+        django_version = parse_django_version(args.django_version, option="--django-version")
     except (ValueError, KnowledgeError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        print(f"{PROG}: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
     if args.project_root and not Path(args.project_root).is_dir():
         print(f"{PROG}: --project-root {args.project_root!r} is not a directory", file=sys.stderr)
         return 2
 
     from .driver import FixError, fix_file, iter_python_files
+    from .writing import Interrupted, remove_stale_temporaries, signals_interrupt
 
     explicit = parse_codes([c for c in _split(args.select) if c in knowledge.rules])
     settings = Settings(
@@ -128,44 +129,78 @@ def run(args: argparse.Namespace) -> int:
         extra_knowledge=tuple(args.extra_knowledge),
         enable=explicit,
     )
+    paths, bad_paths = usable_paths(args.paths)
     write = not (args.diff or args.check)
     started = time.perf_counter()
     applied: Counter = Counter()
     manual: Counter = Counter()
     files = changed = skipped = 0
-    for path in iter_python_files(args.paths):
-        files += 1
-        name = display_path(path)
-        try:
-            result, _ = fix_file(path, settings, codes, write=write)
-        except FixError as exc:
-            skipped += 1
-            print(f"{name}: skipped: {exc}", file=sys.stderr)
-            continue
-        except OSError as exc:
-            skipped += 1
-            print(f"{name}: skipped: cannot write: {exc.strerror or exc}", file=sys.stderr)
-            continue
-        applied.update(result.applied)
-        for finding in result.remaining:
-            manual[finding.code] += 1
-            rule = knowledge.rules.get(finding.code)
-            label = f"{finding.code} {rule.name}" if rule else finding.code
-            fixable = " (fix not safe here)" if finding.code in fixable_codes() else ""
-            print(f"{name}:{finding.line}:{finding.col + 1}: {label}{fixable}", file=sys.stderr)
-        if result.changed:
-            changed += 1
-            if args.diff:
-                sys.stdout.write(unified_diff(name, result.source, result.fixed))
+    cleaned: set[str] = set()
+    try:
+        with signals_interrupt():
+            for path in iter_python_files(paths):
+                files += 1
+                name = display_path(path)
+                if write:
+                    folder = os.path.dirname(os.path.realpath(path))
+                    if folder not in cleaned:
+                        cleaned.add(folder)
+                        for stale in remove_stale_temporaries(Path(folder)):
+                            print(f"{display_path(stale)}: removed a temporary file left by an interrupted run",
+                                  file=sys.stderr)
+                try:
+                    result, _ = fix_file(path, settings, codes, write=write)
+                except FixError as exc:
+                    skipped += 1
+                    print(f"{name}: skipped: {exc}", file=sys.stderr)
+                    continue
+                applied.update(result.applied)
+                for finding in result.remaining:
+                    manual[finding.code] += 1
+                    rule = knowledge.rules.get(finding.code)
+                    label = f"{finding.code} {rule.name}" if rule else finding.code
+                    fixable = " (fix not safe here)" if finding.code in fixable_codes() else ""
+                    print(f"{name}:{finding.line}:{finding.col + 1}: {label}{fixable}", file=sys.stderr)
+                if result.changed:
+                    changed += 1
+                    if args.diff:
+                        sys.stdout.write(unified_diff(name, result.source, result.fixed))
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        print(f"{PROG}: interrupted ({signal.Signals(signum).name}) after {files} file(s); "
+              "every file holds its old or its new text", file=sys.stderr)
+        return 128 + int(signum)
     elapsed = time.perf_counter() - started
     verb = "changed" if write else "would change"
     print(f"{PROG}: {files} file(s) checked in {elapsed:.1f}s, {changed} {verb}"
-          + (f", {skipped} skipped" if skipped else ""), file=sys.stderr)
+          + (f", {skipped} skipped" if skipped else "")
+          + (f", {bad_paths} path argument(s) unusable" if bad_paths else ""), file=sys.stderr)
     if applied:
         counts = ", ".join(f"{code} x{n}" for code, n in sorted(applied.items()))
         print(("  fixed:  " if write else "  fixable: ") + counts, file=sys.stderr)
     if manual:
         print("  manual: " + ", ".join(f"{code} x{n}" for code, n in sorted(manual.items())), file=sys.stderr)
+    if bad_paths:
+        return 2
     if args.check and changed:
         return 1
     return 1 if skipped else 0
+
+
+def usable_paths(paths: list[Path]) -> tuple[list[Path], int]:
+    """The PATH arguments that exist as files or directories; the others are reported."""
+    usable: list[Path] = []
+    bad = 0
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+        else:
+            if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
+                usable.append(path)
+                continue
+            reason = "not a file or directory"
+        bad += 1
+        print(f"{display_path(path)}: skipped: {reason.lower()}", file=sys.stderr)
+    return usable, bad

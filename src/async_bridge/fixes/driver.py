@@ -1,7 +1,7 @@
 """Run the checks, apply the fixers at the reported positions, repeat until stable.
 
 ``fix_source`` is the pure core (text in, text out); ``fix_file`` adds reading
-(encoding cookie and BOM kept), the parse check and the atomic write;
+(encoding cookie and BOM kept) and the safe write (``writing``);
 ``iter_python_files`` expands the command's PATH arguments.
 """
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
-import stat
-import tempfile
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,9 @@ from ..checks.base import Finding
 from ..config import Settings
 from ..engine import check_tree
 from ..sources import SourceError, noqa_codes, read_source, split_lines, suppressed  # noqa: F401 (re-exported)
-from . import fixable_codes, load_all
-from .base import FixContext, apply_edits
+from . import Fixer, fixable_codes, load_all
+from .base import Edit, FixContext, apply_edits
+from .writing import WriteRefused, replace_file, write_blocker
 
 MAX_PASSES = 4
 
@@ -67,21 +67,13 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
             break
         try:
             ctx = FixContext(current, settings.knowledge)
-        except cst.ParserSyntaxError as exc:
-            raise FixError(f"libcst cannot parse it ({exc.message})") from None
-        edits, targets = [], set()
-        # last first: of two loops made in one block, the later one is wrapped first, so
-        # the earlier one's try/finally then encloses it (one edit per node and pass)
-        for finding in reversed(todo):
-            edit = fixers[finding.code](ctx, finding)
-            if edit is None or id(edit.target) in targets:
-                continue  # manual work, or a second edit of one node: next pass
-            targets.add(id(edit.target))
-            edits.append(edit)
-        if not edits:
-            break
-        new, done = apply_edits(ctx, edits)
-        if not done or new == current:
+            edits = _plan(ctx, fixers, todo)
+            new, done = apply_edits(ctx, edits) if edits else (current, [])
+        except Exception as exc:  # libcst's parser and metadata raise more than ParserSyntaxError
+            if os.environ.get("ABR_DEBUG"):
+                raise
+            raise FixError(_failure(exc)) from None
+        if not edits or not done or new == current:
             break
         try:
             ast.parse(new, filename=filename)
@@ -96,6 +88,33 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
     return result
 
 
+def _plan(ctx: FixContext, fixers: dict[str, Fixer], todo: list[Finding]) -> list[Edit]:
+    """One edit per node: the rest waits for the next pass."""
+    edits: list[Edit] = []
+    targets: set[int] = set()
+    # last first: of two loops made in one block, the later one is wrapped first, so
+    # the earlier one's try/finally then encloses it
+    for finding in reversed(todo):
+        edit = fixers[finding.code](ctx, finding)
+        if edit is None or id(edit.target) in targets:
+            continue  # manual work, or a second edit of one node: next pass
+        targets.add(id(edit.target))
+        edits.append(edit)
+    return edits
+
+
+def _failure(exc: Exception) -> str:
+    """One line saying why libcst or a fixer gave up on a file."""
+    if isinstance(exc, cst.ParserSyntaxError):
+        return f"libcst cannot parse it ({exc.message}, line {exc.raw_line}); file left unchanged"
+    detail = (str(exc).strip().splitlines() or [""])[0][:80]
+    what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and f"{os.sep}libcst{os.sep}" in frames[-1].filename:
+        return f"libcst cannot handle it ({what}); file left unchanged"
+    return f"internal error in a fix ({what}); file left unchanged, ABR_DEBUG=1 shows where"
+
+
 def _check(source: str, filename: str, settings: Settings) -> list[Finding]:
     try:
         tree = ast.parse(source, filename=filename)
@@ -105,36 +124,30 @@ def _check(source: str, filename: str, settings: Settings) -> list[Finding]:
 
 
 # files ---------------------------------------------------------------------------
-def write_atomic(path: Path, text: str, encoding: str) -> None:
-    """Replace ``path`` with ``text`` through a temporary file; keep its permissions."""
-    real = Path(os.path.realpath(path))
-    data = text.encode(encoding)
-    mode = stat.S_IMODE(real.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".abr-fix", dir=real.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def fix_file(path: Path, settings: Settings, codes: Iterable[str], write: bool) -> tuple[FixResult, str]:
-    """Fix one file; write it only when ``write`` and something changed."""
+    """Fix one file; write it only when ``write`` and something changed.
+
+    FixError (one-line reason, file untouched) when it cannot be read or parsed, or
+    when it needs a change but must be left alone (``writing.write_blocker``: the same
+    answer with and without ``write``, so ``--check`` predicts what a run would do).
+    """
     try:
         text, encoding = read_source(path)
     except SourceError as exc:
         raise FixError(str(exc)) from None
     result = fix_source(text, str(path), settings, codes)
-    if write and result.changed:
-        write_atomic(path, result.fixed, encoding)
+    if not result.changed:
+        return result, encoding
+    reason = write_blocker(path, Path(settings.project_root or os.curdir))
+    if reason is not None:
+        raise FixError(reason)
+    if write:
+        try:
+            replace_file(path, result.fixed.encode(encoding))
+        except WriteRefused as exc:
+            raise FixError(str(exc)) from None
+        except OSError as exc:
+            raise FixError(f"cannot write: {exc.strerror or exc}; file left unchanged") from None
     return result, encoding
 
 
