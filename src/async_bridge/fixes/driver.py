@@ -103,8 +103,8 @@ def _plan(ctx: FixContext, fixers: dict[str, Fixer], todo: list[Finding]) -> lis
     return edits
 
 
-def _failure(exc: Exception) -> str:
-    """One line saying why libcst or a fixer gave up on a file."""
+def _failure(exc: Exception, where: str = "a fix") -> str:
+    """One line saying why libcst, a fixer or a check gave up on a file."""
     if isinstance(exc, cst.ParserSyntaxError):
         return f"libcst cannot parse it ({exc.message}, line {exc.raw_line}); file left unchanged"
     detail = (str(exc).strip().splitlines() or [""])[0][:80]
@@ -112,15 +112,27 @@ def _failure(exc: Exception) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     if frames and f"{os.sep}libcst{os.sep}" in frames[-1].filename:
         return f"libcst cannot handle it ({what}); file left unchanged"
-    return f"internal error in a fix ({what}); file left unchanged, ABR_DEBUG=1 shows where"
+    return f"internal error in {where} ({what}); file left unchanged, ABR_DEBUG=1 shows where"
 
 
 def _check(source: str, filename: str, settings: Settings) -> list[Finding]:
     try:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
-        raise FixError(f"syntax error, line {exc.lineno}: {exc.msg}") from None
-    return check_tree(tree, filename, settings)
+        where = f", line {exc.lineno}" if exc.lineno else ""
+        raise FixError(f"syntax error{where}: {exc.msg}") from None
+    except ValueError as exc:  # null bytes (Python < 3.12)
+        raise FixError(f"not parseable: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise FixError("too deeply nested for Python's parser") from None
+    try:
+        return check_tree(tree, filename, settings)
+    except (RecursionError, MemoryError):
+        raise FixError("too deeply nested to check") from None
+    except Exception as exc:
+        if os.environ.get("ABR_DEBUG"):
+            raise
+        raise FixError(_failure(exc, "the checks")) from None
 
 
 # files ---------------------------------------------------------------------------
