@@ -58,7 +58,7 @@ def check_findings(cwd: Path, *args: str) -> list[Finding]:
     return sorted((d["path"], d["line"], d["column"], d["code"]) for d in json.loads(done.stdout))
 
 
-from async_bridge.fixes import FIXABLE_CODES  # noqa: E402
+from async_bridge.fixes import fixable_codes  # noqa: E402
 
 _COUNTS = re.compile(r"^\s+(fixable|fixed|manual):\s+(.*)$")
 
@@ -86,9 +86,9 @@ def assert_agree(cwd: Path, flake8_args: tuple[str, ...] = (), our_args: tuple[s
     # the lines themselves: check's concise format is flake8's default one
     done = async_bridge(cwd, "check", "--isolated", "--output-format", "concise", "-q", *our_args, ".")
     assert sorted(done.stdout.splitlines()) == sorted(line.removeprefix("./") for line in run.stdout.splitlines())
-    fixable = Counter(code for *_, code in expected if code in FIXABLE_CODES)
+    fixable = Counter(code for *_, code in expected if code in fixable_codes())
     counted = fix_counts(cwd, "--isolated", *our_args)
-    assert Counter({code: n for code, n in counted.items() if code in FIXABLE_CODES}) == fixable
+    assert Counter({code: n for code, n in counted.items() if code in fixable_codes()}) == fixable
     return expected
 
 

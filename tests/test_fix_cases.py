@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from fix_helpers import case_files, case_options, run_fix
+from fix_helpers import case_files, case_options, lint_counts, new_findings, run_fix
 from helpers import all_codes
 
 CASES = case_files()
@@ -42,8 +42,20 @@ def test_fix_case(code, before, after, tmp_path):
     assert not again.applied
 
 
+@pytest.mark.parametrize("code,before,after", [_param(*case) for case in CASES])
+def test_fix_introduces_no_finding(code, before, after, tmp_path):
+    """Every rule on, before and after the fix: no code is reported more often."""
+    source = before.read_text(encoding="utf-8")
+    options = case_options(source, code)
+    name = before.name.replace(".before.py", ".py")
+    result = run_fix(source, tmp_path / "fix", name, options["codes"], options["django"])
+    counts_before = lint_counts(source, tmp_path / "before", name, options["django"])
+    counts_after = lint_counts(result.fixed, tmp_path / "after", name, options["django"])
+    assert new_findings(counts_before, counts_after) == {}
+
+
 def test_every_fixable_code_has_cases():
-    from async_bridge.fixes import FIXABLE_CODES
+    from async_bridge.fixes import fixable_codes
 
     codes = {code for code, _, _ in CASES}
-    assert set(FIXABLE_CODES) <= codes
+    assert set(fixable_codes()) <= codes

@@ -12,10 +12,8 @@ import sys
 import pytest
 
 from async_bridge import cli
-from async_bridge.fixes import FIXABLE_CODES, load_all
 from async_bridge.sources import noqa_codes, suppressed
 from async_bridge.checks.base import Finding
-from async_bridge.knowledge import builtin
 
 TASKS = '''\
 import asyncio
@@ -275,13 +273,6 @@ def test_noqa_on_any_line_of_a_multiline_node():
     lines = ["asyncio.run(", "    work()  # noqa: ABR101", ")"]
     finding = Finding(line=1, col=0, code="ABR101", message="", end_line=3, end_col=1)
     assert suppressed(finding, lines)
-
-
-def test_fixable_codes_match_registry_and_rule_files():
-    assert sorted(load_all()) == sorted(FIXABLE_CODES)
-    rules = builtin().rules
-    advertised = {code for code, rule in rules.items() if rule.fixable}
-    assert advertised == {code for code in FIXABLE_CODES if code in rules}
 
 
 def test_check_path_never_imports_libcst(tmp_path):

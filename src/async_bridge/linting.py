@@ -82,7 +82,8 @@ def check_text(text: str, filename: str, job: Job, encoding: str = "utf-8") -> F
 
 
 def _fix(text: str, filename: str, job: Job, encoding: str, result: FileResult) -> None:
-    from .fixes.driver import FixError, fix_source, write_atomic  # libcst: only when fixing
+    from .fixes.driver import FixError, fix_source  # libcst: only when fixing
+    from .fixes.writing import WriteRefused, replace_file, write_blocker
 
     try:
         fixed = fix_source(text, filename, job.settings, sorted(job.fix_codes))
@@ -98,10 +99,14 @@ def _fix(text: str, filename: str, job: Job, encoding: str, result: FileResult) 
         return
     result.source, result.fixed, result.applied = text, fixed.fixed, dict(fixed.applied)
     if job.write and filename != "-":
+        reason = write_blocker(Path(filename), Path(job.settings.project_root or os.curdir))
         try:
-            write_atomic(Path(filename), fixed.fixed, encoding)
-        except OSError as exc:
-            result.error = f"not fixed: cannot write: {exc.strerror or exc}"
+            if reason is not None:
+                raise WriteRefused(reason)
+            replace_file(Path(filename), fixed.fixed.encode(encoding))
+        except (WriteRefused, OSError) as exc:
+            why = str(exc) if isinstance(exc, WriteRefused) else f"cannot write: {exc.strerror or exc}"
+            result.error = f"not fixed: {why}"
             result.source = result.fixed = None
             result.applied = {}
             return

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from ..discovery import python_files
-    from ..fixes import FIXABLE_CODES
+    from ..fixes import fixable_codes
     from ..linting import BrokenProcessPool, Job, check_bytes, check_paths
 
     if args.jobs is not None and args.jobs < 1:
@@ -107,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise Usage(f"--select/--ignore: {exc}") from None
     fixing = args.fix or args.diff
-    job = Job(settings, codes, fix_codes=frozenset(codes & set(FIXABLE_CODES)) if fixing else frozenset(),
+    job = Job(settings, codes, fix_codes=frozenset(codes & set(fixable_codes())) if fixing else frozenset(),
               write=args.fix and not args.diff)
 
     if args.show_settings:
@@ -169,7 +169,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _report(results: list[FileResult], resolved: Resolved, rules: Mapping[str, RuleMeta], codes: frozenset[str],
             args: argparse.Namespace, stdin_text: dict[str, str], files: int) -> Report:
-    from ..fixes import FIXABLE_CODES
+    from ..fixes import fixable_codes
     from ..output import Item, Report, SourceLines, display_path
 
     items: list[Item] = []
@@ -184,7 +184,7 @@ def _report(results: list[FileResult], resolved: Resolved, rules: Mapping[str, R
     return Report(
         items=items, errors=errors, settings=resolved.settings, rules=rules,
         sources=SourceLines(stdin_text), root=resolved.project_root,
-        fixable=frozenset(FIXABLE_CODES) & codes, show_why=args.show_why, files=files, version=__version__,
+        fixable=frozenset(fixable_codes()) & codes, show_why=args.show_why, files=files, version=__version__,
     )
 
 

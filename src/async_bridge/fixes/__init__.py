@@ -3,8 +3,13 @@
 The ``ast`` checks decide what is a finding (the same engine as the flake8
 plugin); a *fixer* gets the libcst node at the finding's position plus the
 finding's ``fix`` hints and returns an edit, or None to leave the finding for
-manual work. One module per code (``abr101.py`` ...), registered by code with
-``@fixer``.
+manual work.
+
+One fact, one place: a code is fixable when its rule YAML says
+``fix: {available: true}`` (:func:`fixable_codes`); its fixer is a function in a module
+of this package named ``abr*.py`` (``abr101.py`` ...), registered with ``@fixer(code)``;
+:func:`load_all` discovers those modules, so adding a fixer is one module plus the
+YAML flag (a test checks that both sides name the same codes).
 
 This package's ``__init__`` and ``cli`` stay free of libcst at import time: the
 console script imports ``fixes.cli`` for every command, and the check path never
@@ -13,40 +18,59 @@ imports this package at all.
 
 from __future__ import annotations
 
+import functools
 import importlib
-from typing import Callable
+import pkgutil
+from typing import TYPE_CHECKING, Callable, Optional
 
-# code -> fixer callable (see ``base.Fixer``); filled by ``load_all``
-FIXERS: dict[str, Callable] = {}
+if TYPE_CHECKING:
+    from ..checks.base import Finding
+    from .base import Edit, FixContext
 
-_MODULES = ("abr101", "abr102", "abr2_twins", "abr202", "abr205", "abr206", "abr401", "abr403")
+Fixer = Callable[["FixContext", "Finding"], Optional["Edit"]]
+
+# code -> fixer; filled by the ``@fixer`` decorators as ``load_all`` imports the modules
+FIXERS: dict[str, Fixer] = {}
+
+# fixer modules are named after their code(s): ``abr101.py``, ``abr2_twins.py``; the
+# other modules of the package (``base``, ``driver``, ``writing``, ``cli``) are machinery
+FIXER_MODULE_PREFIX = "abr"
+
 _loaded = False
 
 
-def fixer(*codes: str) -> Callable[[Callable], Callable]:
-    """Register a fixer function for one or more codes."""
+def fixer(*codes: str) -> Callable[[Fixer], Fixer]:
+    """Register a fixer function for one or more codes (one fixer per code)."""
 
-    def decorate(func: Callable) -> Callable:
+    def decorate(func: Fixer) -> Fixer:
         for code in codes:
-            if code in FIXERS:
-                raise ValueError(f"two fixers for {code}")
+            other = FIXERS.get(code)
+            if other is not None and other is not func:
+                raise ValueError(f"two fixers for {code}: {other.__module__} and {func.__module__}")
             FIXERS[code] = func
         return func
 
     return decorate
 
 
-def load_all() -> dict[str, Callable]:
-    """Import every fixer module once (this imports libcst)."""
+def fixer_modules() -> list[str]:
+    """Names of the fixer modules of this package (``abr*``)."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith(FIXER_MODULE_PREFIX))
+
+
+def load_all() -> dict[str, Fixer]:
+    """Import every fixer module once (this imports libcst); code -> fixer."""
     global _loaded
     if not _loaded:
-        for name in _MODULES:
+        for name in fixer_modules():
             importlib.import_module(f"{__name__}.{name}")
         _loaded = True
     return FIXERS
 
 
-# Codes with a fixer, known without importing libcst (kept in sync by a test).
-FIXABLE_CODES: tuple[str, ...] = (
-    "ABR101", "ABR102", "ABR201", "ABR202", "ABR203", "ABR205", "ABR206", "ABR208", "ABR401", "ABR403",
-)
+@functools.lru_cache(maxsize=None)
+def fixable_codes() -> tuple[str, ...]:
+    """Codes whose rule YAML declares a fix (``fix.available``), sorted; no libcst."""
+    from ..knowledge import builtin
+
+    return tuple(sorted(code for code, rule in builtin().rules.items() if rule.fixable))

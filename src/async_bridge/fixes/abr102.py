@@ -2,12 +2,22 @@
 
 For ``loop = asyncio.new_event_loop()`` as a statement of its own, the statements
 after it in the same block, through the last one that mentions the loop, move into
-``try:``; ``finally: loop.close()`` closes it. A bare ``loop.close()`` that is the
-last of them moves into the ``finally`` instead of being repeated.
+``try:``; ``finally: loop.close()`` closes it. The clean-up those statements end
+with (a bare ``loop.close()``, ``asyncio.set_event_loop(None)`` or a restore of a
+previous loop, also right after them) moves into the ``finally`` instead of being
+repeated.
+
+A loop installed with ``asyncio.set_event_loop(loop)`` (any alias) is also
+uninstalled in the ``finally`` (``set_event_loop(None)`` after the close, unless the
+moved clean-up restores a loop): closed but left current, the next
+``get_event_loop()`` on the thread would get a closed loop (ABR104). The reset is
+spelled with the module's own import of asyncio, adding ``import asyncio`` only
+when there is none.
 
 Left for manual work: the loop used after that block ends or inside a nested
 function (a closure may run after the ``finally``), the name rebound in between,
-nothing using the loop after it is made, and one-line compound statements.
+nothing using the loop after it is made, one-line compound statements, and a loop
+installed conditionally or by a ``set_event_loop`` that is not asyncio's.
 """
 
 from __future__ import annotations
@@ -66,33 +76,156 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
                 return None  # rebound / deleted in between
             if _in_nested_scope(ctx, node, function):
                 return None
-    closing = region[-1] if _is_bare_close(region[-1], name) else None
-    body_count = len(region) - (1 if closing is not None else 0)
+    setters = ctx.knowledge.names("set_event_loop")
+    installed = _installs(ctx, region, name, setters)
+    if installed is None:
+        return None  # installed in a way the fix cannot undo safely
+    cleanup = _cleanup_tail(ctx, region, name, setters)
+    body_count = len(region) - cleanup
     if body_count == 0:
         return None
+    following = _following_resets(ctx, later[len(region):], name, setters, region[:body_count])
+    moved_resets = [
+        stmt for stmt in [*region[body_count:], *later[len(region):len(region) + following]]
+        if not _is_bare_close(stmt, name)
+    ]
+    has_close = any(_is_bare_close(stmt, name) for stmt in region[body_count:])
+    reset = None
+    imports: list[tuple[str, str | None]] = []
+    if installed and not moved_resets:
+        spelled = ctx.module_attribute(region[0], "asyncio", "set_event_loop")
+        if spelled is None:
+            return None
+        reset, needs_import = spelled
+        imports = [("asyncio", None)] if needs_import else []
+    span = len(region) + following
     total = len(block.body)
 
     def apply(updated: cst.IndentedBlock) -> cst.IndentedBlock:
         if len(updated.body) != total:
             raise Decline()
         statements = list(updated.body)
-        moved = statements[start + 1: start + 1 + len(region)]
-        body, close = (moved[:-1], moved[-1]) if closing is not None else (moved, None)
-        if close is None:
-            close = cst.SimpleStatementLine(body=[cst.Expr(value=cst.parse_expression(f"{name}.close()"))])
-        elif not any(line.comment for line in close.leading_lines):
-            close = close.with_changes(leading_lines=[])
+        moved = statements[start + 1: start + 1 + span]
+        body, finals = moved[:body_count], moved[body_count:]
+        finals = [
+            stmt if any(line.comment for line in stmt.leading_lines) else stmt.with_changes(leading_lines=[])
+            for stmt in finals
+        ]
+        if not has_close:
+            finals.insert(0, _statement(f"{name}.close()"))
+        if reset is not None:
+            finals.append(_statement(f"{reset}(None)"))
         first = body[0]
         body[0] = first.with_changes(leading_lines=[])
         wrapped = cst.Try(
             body=cst.IndentedBlock(body=body),
-            finalbody=cst.Finally(body=cst.IndentedBlock(body=[close])),
+            finalbody=cst.Finally(body=cst.IndentedBlock(body=finals)),
             leading_lines=first.leading_lines,
         )
-        statements[start + 1: start + 1 + len(region)] = [wrapped]
+        statements[start + 1: start + 1 + span] = [wrapped]
         return updated.with_changes(body=statements)
 
-    return Edit("ABR102", block, apply)
+    return Edit("ABR102", block, apply, imports=imports)
+
+
+def _statement(code: str) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine(body=[cst.Expr(value=cst.parse_expression(code))])
+
+
+def _setter_call(ctx: FixContext, stmt: cst.CSTNode, setters: frozenset[str]) -> cst.Call | None:
+    """The ``asyncio.set_event_loop(x)`` call a simple statement consists of, if it is one."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    expr = stmt.body[0]
+    if not isinstance(expr, cst.Expr) or not isinstance(expr.value, cst.Call):
+        return None
+    call = expr.value
+    if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    return call if ctx.qualified_names(call.func) & setters else None
+
+
+def _installs(ctx: FixContext, region, name: str, setters: frozenset[str]) -> bool | None:
+    """True: the region installs the loop (a statement of its own); None: installs it otherwise."""
+    found = False
+    for stmt in region:
+        for call in _calls(stmt):
+            func = call.func
+            attr = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+            if attr != "set_event_loop" and not ctx.qualified_names(func) & setters:
+                continue
+            if not any(isinstance(a.value, cst.Name) and a.value.value == name for a in call.args):
+                continue
+            if _setter_call(ctx, stmt, setters) is not call:
+                return None  # nested in a condition, or a set_event_loop that is not asyncio's
+            found = True
+    return found
+
+
+def _is_reset(ctx: FixContext, stmt: cst.CSTNode, name: str, setters: frozenset[str]) -> bool:
+    """``set_event_loop(None)`` or ``set_event_loop(previous)`` (not this loop)."""
+    call = _setter_call(ctx, stmt, setters)
+    if call is None:
+        return False
+    value = call.args[0].value
+    return isinstance(value, cst.Name) and value.value != name
+
+
+def _cleanup_tail(ctx: FixContext, region, name: str, setters: frozenset[str]) -> int:
+    """How many statements at the end of the region are clean-up for the ``finally``.
+
+    Only a tail ending with a bare ``loop.close()`` (the last statement of the region
+    always mentions the loop), with resets before it.
+    """
+    if not _is_bare_close(region[-1], name):
+        return 0
+    count = 1
+    while count < len(region) and _is_reset(ctx, region[-count - 1], name, setters):
+        count += 1
+    return count
+
+
+def _following_resets(ctx: FixContext, rest, name: str, setters: frozenset[str], body) -> int:
+    """Resets right after the region that can run in the ``finally`` instead.
+
+    A restored name must not be bound inside the ``try`` body (it could be unbound
+    when an exception leaves early).
+    """
+    count = 0
+    for stmt in rest:
+        if not _is_reset(ctx, stmt, name, setters):
+            break
+        value = _setter_call(ctx, stmt, setters).args[0].value
+        if value.value != "None" and _bound_in(ctx, body, value.value):
+            break
+        count += 1
+    return count
+
+
+def _calls(node: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class Collector(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            found.append(call)
+
+    node.visit(Collector())
+    return found
+
+
+def _bound_in(ctx: FixContext, statements, name: str) -> bool:
+    """``name`` is bound (assigned, imported, a loop target ...) inside ``statements``."""
+    inside = {id(stmt) for stmt in statements}
+    for scope in set(ctx.scopes.values()):
+        if scope is None:
+            continue
+        for assignment in scope.assignments[name]:
+            node = getattr(assignment, "node", None)
+            while node is not None:
+                if id(node) in inside:
+                    return True
+                node = ctx.parent(node)
+    return False
 
 
 def _enclosing_function(ctx: FixContext, node: cst.CSTNode) -> cst.FunctionDef | None:

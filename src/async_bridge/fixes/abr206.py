@@ -31,8 +31,8 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
     if positional != [arg] or any(a.star for a in bridge.args):
         return None
     outer = ctx.parent(bridge)
-    if isinstance(outer, cst.Call) and outer.func is bridge:
-        return None
+    if not isinstance(outer, cst.Await) or not ctx.await_allowed(outer):
+        return None  # the fixed call's coroutine would not be awaited (or ``(...)()``: a factory?)
     index = list(bridge.args).index(arg)
 
     def apply(updated: cst.Call) -> cst.Call:

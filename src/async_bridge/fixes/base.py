@@ -22,10 +22,12 @@ from libcst.metadata import (
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
+    QualifiedNameProvider,
     ScopeProvider,
 )
 
 from ..checks.base import Finding
+from ..knowledge import Knowledge, builtin
 
 _LINE = re.compile(r"\r\n|\r|\n")
 
@@ -39,17 +41,19 @@ class Edit:
     code: str
     target: cst.CSTNode
     apply: Callable[[cst.CSTNode], cst.CSTNode]
-    # (module, name) pairs to import with ``from module import name``
-    imports: list[tuple[str, str]] = field(default_factory=list)
+    # (module, name) pairs to import with ``from module import name``; (module, None): ``import module``
+    imports: list[tuple[str, str | None]] = field(default_factory=list)
     # (module, obj, asname) bindings to drop if nothing uses them any more
     drop_if_unused: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
 
 class FixContext:
-    """One parsed module with positions, parents and (on demand) scopes."""
+    """One parsed module with positions, parents and (on demand) scopes; the knowledge
+    the checks used (the built-in one unless given)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, knowledge: Knowledge | None = None) -> None:
         self.source = source
+        self.knowledge = knowledge if knowledge is not None else builtin()
         self.wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
         self.module = self.wrapper.module
         self.positions = self.wrapper.resolve(PositionProvider)
@@ -61,6 +65,7 @@ class FixContext:
             self._by_range.setdefault(key, []).append(node)
         self._scopes = None
         self._expr_contexts = None
+        self._qualified = None
 
     # positions ----------------------------------------------------------------
     def _char_col(self, line: int, byte_col: int) -> int:
@@ -103,6 +108,15 @@ class FixContext:
         if self._expr_contexts is None:
             self._expr_contexts = self.wrapper.resolve(ExpressionContextProvider)
         return self._expr_contexts
+
+    def qualified_names(self, node: cst.CSTNode) -> frozenset[str]:
+        """What ``node`` names through the module's imports (``aio.run`` -> ``asyncio.run``)."""
+        if self._qualified is None:
+            self._qualified = self.wrapper.resolve(QualifiedNameProvider)
+        found = self._qualified.get(node, ())
+        if callable(found):  # libcst computes some of them lazily
+            found = found()
+        return frozenset(q.name for q in found)
 
     # where ``await`` / ``async for`` may go -------------------------------------
     def await_allowed(self, node: cst.CSTNode, comprehensions_allowed: int = 1) -> bool:
@@ -183,6 +197,41 @@ class FixContext:
         return name not in _all_bound_names(self)
 
 
+    def module_attribute(self, node: cst.CSTNode, module: str, name: str) -> tuple[str, bool] | None:
+        """How to spell ``module.name`` where ``node`` stands, and whether ``import module`` is needed.
+
+        The module's own import first (``import asyncio as aio`` -> ``aio.name``), then
+        ``from module import name [as alias]``, then a new ``import module`` when that
+        name is free; None when nothing fits (the name means something else here).
+        """
+        for stmt in self._imports():
+            if isinstance(stmt, cst.Import):
+                for alias in stmt.names:
+                    dotted, asname = alias.evaluated_name, alias.evaluated_alias
+                    if asname is not None:
+                        spelling, bound = (asname if dotted == module else None), asname
+                    else:  # ``import asyncio`` or ``import asyncio.events`` bind ``asyncio``
+                        covers = dotted == module or dotted.startswith(module + ".")
+                        spelling, bound = (module if covers else None), dotted.split(".")[0]
+                    if spelling is not None and self.import_binding(node, bound) == (dotted, None, asname):
+                        return f"{spelling}.{name}", False
+        for stmt in self._imports():
+            if isinstance(stmt, cst.ImportFrom) and not isinstance(stmt.names, cst.ImportStar):
+                for alias in stmt.names:
+                    if alias.evaluated_name != name:
+                        continue
+                    bound = alias.evaluated_alias or name
+                    if self.import_binding(node, bound) == (module, name, alias.evaluated_alias):
+                        return bound, False
+        root = module.split(".")[0]
+        if "." not in module and self.name_is_free(node, root):
+            return f"{module}.{name}", True
+        return None
+
+    def _imports(self) -> list[cst.Import | cst.ImportFrom]:
+        return [n for n in self.positions if isinstance(n, (cst.Import, cst.ImportFrom))]
+
+
 def _all_bound_names(ctx: FixContext) -> set[str]:
     cached = getattr(ctx, "_bound_names", None)
     if cached is None:
@@ -259,7 +308,7 @@ def apply_edits(ctx: FixContext, edits: list[Edit]) -> tuple[str, list[Edit]]:
     if imports or drops:
         context = CodemodContext()
         for module_name, name in dict.fromkeys(imports):
-            AddImportsVisitor.add_needed_import(context, module_name, name)
+            AddImportsVisitor.add_needed_import(context, module_name, name)  # name None: ``import module``
         for module_name, obj, asname in dict.fromkeys(drops):
             RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
         if imports:

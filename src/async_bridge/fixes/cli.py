@@ -3,22 +3,27 @@
 Importing this module is cheap and does not import libcst; the handler does.
 
 Exit codes: 0 done (or nothing to change), 1 ``--check``/``--diff --check`` found
-something to change or a file had to be skipped (unreadable, syntax error), 2 usage
-errors (unknown code, bad version, missing path) and configuration problems (no file is
-changed then). Settings and files come from the same path as ``async-bridge check``'s
-(``commands.settings_flags``, ``discovery``).
+something to change or a file had to be skipped (unreadable, syntax error, left alone:
+see ``writing``), 2 usage errors (unknown code, bad version), configuration problems
+(no file is changed then) or a PATH that does not exist (reported, the other paths
+still processed), 128+N killed by signal N (SIGINT, SIGTERM, SIGHUP: temporaries
+removed, every file old or new). Settings and files come from the same path as
+``async-bridge check``'s (``commands.settings_flags``, ``discovery``).
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
-import re
 import os
+import re
+import signal
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+from . import fixable_codes
 
 PROG = "async-bridge fix"
 
@@ -28,10 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "fix",
         help="rewrite safely fixable findings in place (libcst)",
         description=(
-            "Apply the safe automatic fixes (ABR101, ABR102, ABR201, ABR202, ABR203, ABR205, ABR206, "
-            "ABR208, ABR401, ABR403) to PATHs (files, or directories searched for *.py). Formatting and "
-            "comments are kept; a line with `# noqa` (bare or naming the code) is never touched; "
-            "findings a fix cannot handle safely are listed for manual work. Summary on stderr."
+            f"Apply the safe automatic fixes ({', '.join(fixable_codes())}) to PATHs (files, or "
+            "directories searched for *.py). Formatting and comments are kept; a line with `# noqa` "
+            "(bare or naming the code) is never touched; findings a fix cannot handle safely are "
+            "listed for manual work. Summary on stderr."
         ),
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
@@ -100,51 +105,65 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = resolved.settings
     found = python_files(args.paths, settings.exclude, settings.extend_exclude, settings.project_root)
-    if found.missing:
-        print(f"{PROG}: no such file or directory: {', '.join(found.missing)}", file=sys.stderr)
-        return 2
+    for missing in found.missing:  # reported; the other paths are still processed
+        print(f"{missing}: skipped: no such file or directory", file=sys.stderr)
+    bad_paths = len(found.missing)
 
-    from . import FIXABLE_CODES
     from .driver import FixError, fix_file
+    from .writing import Interrupted, remove_stale_temporaries, signals_interrupt
 
     write = not (args.diff or args.check)
     started = time.perf_counter()
     applied: Counter = Counter()
     manual: Counter = Counter()
     files = changed = skipped = 0
-    for path in found.files:
-        files += 1
-        name = display_path(path)
-        try:
-            result, _ = fix_file(path, settings, codes, write=write)
-        except FixError as exc:
-            skipped += 1
-            print(f"{name}: skipped: {exc}", file=sys.stderr)
-            continue
-        except OSError as exc:
-            skipped += 1
-            print(f"{name}: skipped: cannot write: {exc.strerror or exc}", file=sys.stderr)
-            continue
-        applied.update(result.applied)
-        for finding in result.remaining:
-            manual[finding.code] += 1
-            rule = knowledge.rules.get(finding.code)
-            label = f"{finding.code} {rule.name}" if rule else finding.code
-            fixable = " (fix not safe here)" if finding.code in FIXABLE_CODES else ""
-            print(f"{name}:{finding.line}:{finding.col + 1}: {label}{fixable}", file=sys.stderr)
-        if result.changed:
-            changed += 1
-            if args.diff:
-                sys.stdout.write(unified_diff(name, result.source, result.fixed))
+    cleaned: set[str] = set()
+    try:
+        with signals_interrupt():
+            for path in found.files:
+                files += 1
+                name = display_path(path)
+                if write:
+                    folder = os.path.dirname(os.path.realpath(path))
+                    if folder not in cleaned:
+                        cleaned.add(folder)
+                        for stale in remove_stale_temporaries(Path(folder)):
+                            print(f"{display_path(stale)}: removed a temporary file left by an interrupted run",
+                                  file=sys.stderr)
+                try:
+                    result, _ = fix_file(path, settings, codes, write=write)
+                except FixError as exc:
+                    skipped += 1
+                    print(f"{name}: skipped: {exc}", file=sys.stderr)
+                    continue
+                applied.update(result.applied)
+                for finding in result.remaining:
+                    manual[finding.code] += 1
+                    rule = knowledge.rules.get(finding.code)
+                    label = f"{finding.code} {rule.name}" if rule else finding.code
+                    fixable = " (fix not safe here)" if finding.code in fixable_codes() else ""
+                    print(f"{name}:{finding.line}:{finding.col + 1}: {label}{fixable}", file=sys.stderr)
+                if result.changed:
+                    changed += 1
+                    if args.diff:
+                        sys.stdout.write(unified_diff(name, result.source, result.fixed))
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        print(f"{PROG}: interrupted ({signal.Signals(signum).name}) after {files} file(s); "
+              "every file holds its old or its new text", file=sys.stderr)
+        return 128 + int(signum)
     elapsed = time.perf_counter() - started
     verb = "changed" if write else "would change"
     print(f"{PROG}: {files} file(s) checked in {elapsed:.1f}s, {changed} {verb}"
-          + (f", {skipped} skipped" if skipped else ""), file=sys.stderr)
+          + (f", {skipped} skipped" if skipped else "")
+          + (f", {bad_paths} path argument(s) unusable" if bad_paths else ""), file=sys.stderr)
     if applied:
         counts = ", ".join(f"{code} x{n}" for code, n in sorted(applied.items()))
         print(("  fixed:  " if write else "  fixable: ") + counts, file=sys.stderr)
     if manual:
         print("  manual: " + ", ".join(f"{code} x{n}" for code, n in sorted(manual.items())), file=sys.stderr)
+    if bad_paths:
+        return 2
     if args.check and changed:
         return 1
     return 1 if skipped else 0

@@ -1,20 +1,18 @@
 """Run the checks, apply the fixers at the reported positions, repeat until stable.
 
 ``fix_source`` is the pure core (text in, text out); ``fix_file`` adds reading
-(encoding cookie and BOM kept), the parse check and the atomic write;
-``iter_python_files`` expands the command's PATH arguments.
+(encoding cookie and BOM kept) and the safe write (``writing``).
 """
 
 from __future__ import annotations
 
 import ast
 import os
-import stat
-import tempfile
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import libcst as cst
 
@@ -22,16 +20,11 @@ from ..checks.base import Finding
 from ..config import Settings
 from ..engine import check_tree
 from ..sources import SourceError, noqa_codes, read_source, reported, split_lines, suppressed  # noqa: F401 (re-exported)
-from . import load_all
-from .base import FixContext, apply_edits
+from . import Fixer, fixable_codes, load_all
+from .base import Edit, FixContext, apply_edits
+from .writing import WriteRefused, replace_file, write_blocker
 
 MAX_PASSES = 4
-
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".eggs", ".venv", "venv", "__pycache__",
-    "node_modules", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-})
-
 
 class FixError(Exception):
     """A file that cannot be fixed (unreadable, syntax error, a fixer producing bad code)."""
@@ -51,7 +44,8 @@ class FixResult:
 
 def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[str]) -> FixResult:
     """Fix ``codes`` in ``source`` (raises FixError when it does not parse)."""
-    fixers = load_all()
+    fixable = fixable_codes()
+    fixers = {code: func for code, func in load_all().items() if code in fixable}
     wanted = frozenset(codes)
     result = FixResult(source=source, fixed=source)
     current = source
@@ -66,22 +60,14 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
         if not todo:
             break
         try:
-            ctx = FixContext(current)
-        except cst.ParserSyntaxError as exc:
-            raise FixError(f"libcst cannot parse it ({exc.message})") from None
-        edits, targets = [], set()
-        # last first: of two loops made in one block, the later one is wrapped first, so
-        # the earlier one's try/finally then encloses it (one edit per node and pass)
-        for finding in reversed(todo):
-            edit = fixers[finding.code](ctx, finding)
-            if edit is None or id(edit.target) in targets:
-                continue  # manual work, or a second edit of one node: next pass
-            targets.add(id(edit.target))
-            edits.append(edit)
-        if not edits:
-            break
-        new, done = apply_edits(ctx, edits)
-        if not done or new == current:
+            ctx = FixContext(current, settings.knowledge)
+            edits = _plan(ctx, fixers, todo)
+            new, done = apply_edits(ctx, edits) if edits else (current, [])
+        except Exception as exc:  # libcst's parser and metadata raise more than ParserSyntaxError
+            if os.environ.get("ABR_DEBUG"):
+                raise
+            raise FixError(_failure(exc)) from None
+        if not edits or not done or new == current:
             break
         try:
             ast.parse(new, filename=filename)
@@ -96,71 +82,76 @@ def fix_source(source: str, filename: str, settings: Settings, codes: Iterable[s
     return result
 
 
+def _plan(ctx: FixContext, fixers: dict[str, Fixer], todo: list[Finding]) -> list[Edit]:
+    """One edit per node: the rest waits for the next pass."""
+    edits: list[Edit] = []
+    targets: set[int] = set()
+    # last first: of two loops made in one block, the later one is wrapped first, so
+    # the earlier one's try/finally then encloses it
+    for finding in reversed(todo):
+        edit = fixers[finding.code](ctx, finding)
+        if edit is None or id(edit.target) in targets:
+            continue  # manual work, or a second edit of one node: next pass
+        targets.add(id(edit.target))
+        edits.append(edit)
+    return edits
+
+
+def _failure(exc: Exception, where: str = "a fix") -> str:
+    """One line saying why libcst, a fixer or a check gave up on a file."""
+    if isinstance(exc, cst.ParserSyntaxError):
+        return f"libcst cannot parse it ({exc.message}, line {exc.raw_line}); file left unchanged"
+    detail = (str(exc).strip().splitlines() or [""])[0][:80]
+    what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and f"{os.sep}libcst{os.sep}" in frames[-1].filename:
+        return f"libcst cannot handle it ({what}); file left unchanged"
+    return f"internal error in {where} ({what}); file left unchanged, ABR_DEBUG=1 shows where"
+
+
 def _check(source: str, filename: str, settings: Settings) -> list[Finding]:
     try:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
-        raise FixError(f"syntax error, line {exc.lineno}: {exc.msg}") from None
-    return check_tree(tree, filename, settings)
+        where = f", line {exc.lineno}" if exc.lineno else ""
+        raise FixError(f"syntax error{where}: {exc.msg}") from None
+    except ValueError as exc:  # null bytes (Python < 3.12)
+        raise FixError(f"not parseable: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise FixError("too deeply nested for Python's parser") from None
+    try:
+        return check_tree(tree, filename, settings)
+    except (RecursionError, MemoryError):
+        raise FixError("too deeply nested to check") from None
+    except Exception as exc:
+        if os.environ.get("ABR_DEBUG"):
+            raise
+        raise FixError(_failure(exc, "the checks")) from None
 
 
 # files ---------------------------------------------------------------------------
-def write_atomic(path: Path, text: str, encoding: str) -> None:
-    """Replace ``path`` with ``text`` through a temporary file; keep its permissions."""
-    real = Path(os.path.realpath(path))
-    data = text.encode(encoding)
-    mode = stat.S_IMODE(real.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".abr-fix", dir=real.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def fix_file(path: Path, settings: Settings, codes: Iterable[str], write: bool) -> tuple[FixResult, str]:
-    """Fix one file; write it only when ``write`` and something changed."""
+    """Fix one file; write it only when ``write`` and something changed.
+
+    FixError (one-line reason, file untouched) when it cannot be read or parsed, or
+    when it needs a change but must be left alone (``writing.write_blocker``: the same
+    answer with and without ``write``, so ``--check`` predicts what a run would do).
+    """
     try:
         text, encoding = read_source(path)
     except SourceError as exc:
         raise FixError(str(exc)) from None
     result = fix_source(text, str(path), settings, codes)
-    if write and result.changed:
-        write_atomic(path, result.fixed, encoding)
+    if not result.changed:
+        return result, encoding
+    reason = write_blocker(path, Path(settings.project_root or os.curdir))
+    if reason is not None:
+        raise FixError(reason)
+    if write:
+        try:
+            replace_file(path, result.fixed.encode(encoding))
+        except WriteRefused as exc:
+            raise FixError(str(exc)) from None
+        except OSError as exc:
+            raise FixError(f"cannot write: {exc.strerror or exc}; file left unchanged") from None
     return result, encoding
-
-
-def _is_venv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file()
-
-
-def iter_python_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files as given; directories recursively (``*.py``), skipping VCS dirs and venvs."""
-    seen: set[str] = set()
-    for root in paths:
-        if root.is_file():
-            key = os.path.realpath(root)
-            if key not in seen:
-                seen.add(key)
-                yield root
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(
-                d for d in dirnames
-                if d not in SKIP_DIRS and not d.endswith(".egg-info") and not _is_venv(Path(dirpath, d))
-            )
-            for name in sorted(filenames):
-                if name.endswith(".py"):
-                    path = Path(dirpath, name)
-                    key = os.path.realpath(path)
-                    if key not in seen:
-                        seen.add(key)
-                        yield path

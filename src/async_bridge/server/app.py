@@ -23,7 +23,7 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..checks.base import Finding
-from ..fixes import FIXABLE_CODES
+from ..fixes import fixable_codes
 from ..sources import SourceError, read_source
 from . import SOURCE
 from .diagnostics import hover_markdown
@@ -308,8 +308,8 @@ class AsyncBridgeServer(LanguageServer):
         if wanted(_kind(types.CodeActionKind.QuickFix)):
             actions += self._fix_actions(uri, result, hits)
             actions += self._noqa_actions(uri, result, hits)
-        fixable = [f for f in result.findings if f.code in FIXABLE_CODES]
-        asked = bool(only) or any(f.code in FIXABLE_CODES for f, _ in hits)
+        fixable = [f for f in result.findings if f.code in fixable_codes()]
+        asked = bool(only) or any(f.code in fixable_codes() for f, _ in hits)
         if fixable and asked and wanted(FIX_ALL):
             action = types.CodeAction(
                 title=f"Fix all {SOURCE} findings in this file",
@@ -325,7 +325,7 @@ class AsyncBridgeServer(LanguageServer):
     def _fix_actions(self, uri: str, result: LintResult, hits: list[tuple[Finding, types.Diagnostic]]) -> list[types.CodeAction]:
         actions = []
         for finding, diagnostic in hits:
-            if finding.code not in FIXABLE_CODES:
+            if finding.code not in fixable_codes():
                 continue
             fixed = self._fixed(uri, result, finding)
             if fixed is None:

@@ -10,7 +10,7 @@ def fetch_all(urls):
         result = loop.run_until_complete(download(urls))
     finally:
         loop.close()
-    asyncio.set_event_loop(None)
+        asyncio.set_event_loop(None)
     return result
 
 

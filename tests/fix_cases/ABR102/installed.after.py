@@ -1,0 +1,41 @@
+import asyncio
+
+
+def run_job(job):
+    loop = asyncio.new_event_loop()
+    try:
+        asyncio.set_event_loop(loop)
+        return loop.run_until_complete(job())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def restores_the_previous_loop(job):
+    previous = asyncio.get_event_loop_policy().get_event_loop()
+    loop = asyncio.new_event_loop()
+    try:
+        asyncio.set_event_loop(loop)
+        result = loop.run_until_complete(job())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(previous)
+    return result
+
+
+def resets_before_closing(job):
+    loop = asyncio.new_event_loop()
+    try:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(job())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def not_installed(job):
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(job())
+    finally:
+        loop.close()
