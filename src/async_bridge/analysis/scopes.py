@@ -40,6 +40,9 @@ class FunctionInfo:
     calls: list[ast.Call] = field(default_factory=list)
     children: dict[str, "FunctionInfo"] = field(default_factory=dict)
     yields: bool = False  # its own body has ``yield`` (a generator), set by the walk
+    # the nodes of its own body that may bind a name, in source order (set by the walk;
+    # class bodies and nested functions excluded): ``bindings.Bindings`` reads them
+    binders: list[ast.AST] = field(default_factory=list)
     # the execution context (analysis/contexts.py), told on first use by ``context_source``
     _context: str | None = None
     context_source: "Callable[[FunctionInfo], str] | None" = field(default=None, repr=False)

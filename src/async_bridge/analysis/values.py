@@ -115,8 +115,7 @@ class ValueModel:
     def bindings(self, fn: FunctionInfo) -> Bindings:
         found = self._bindings.get(id(fn))
         if found is None:
-            body = self.a.tree.body if fn.is_module else None  # type: ignore[attr-defined]
-            found = self._bindings[id(fn)] = Bindings(fn, body)
+            found = self._bindings[id(fn)] = Bindings(fn)
         return found
 
     def iterated(self, iterable: ast.expr, scope: FunctionInfo, is_async: bool) -> Value | None:

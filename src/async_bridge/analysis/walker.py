@@ -63,10 +63,15 @@ def _child_fields(kind: type, keep_singletons: bool) -> tuple[str, ...]:
     return fields
 
 
-# What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import, 6 yield.
+# What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import, 6 yield,
+# 7 may bind a name (recorded in the scope's ``binders``; a Name only when it stores).
+# Defs, classes and imports are binders too.
 _SPECIAL = {
     ast.Call: 1, ast.FunctionDef: 2, ast.AsyncFunctionDef: 2, ast.Lambda: 3, ast.ClassDef: 4,
     ast.Import: 5, ast.ImportFrom: 5, ast.Yield: 6, ast.YieldFrom: 6,
+    ast.Name: 7, ast.Assign: 7, ast.AnnAssign: 7, ast.NamedExpr: 7, ast.For: 7, ast.AsyncFor: 7,
+    ast.Global: 7, ast.Nonlocal: 7, ast.ExceptHandler: 7,
+    **{kind: 7 for kind in (getattr(ast, n, None) for n in ("MatchAs", "MatchStar", "MatchMapping")) if kind},
 }
 _TABLES: dict[frozenset, dict] = {}
 
@@ -96,6 +101,8 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     keep_singletons = any(issubclass(kind, _SINGLETON_BASES) for kind in wanted)
     nodes = result.nodes
     lambda_type = ast.Lambda
+    name_type = ast.Name
+    load_type = ast.Load
     node_base = ast.AST
     table = _type_table(wanted)
     entry_for = functools.partial(_entry, wanted, keep_singletons, table)
@@ -150,9 +157,14 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
         if is_wanted:
             nodes[kind].append((node, scope))
         if tag is not None:
-            if tag == 1:
+            if tag == 7:
+                if cls is None and (kind is not name_type or type(node.ctx) is not load_type):
+                    scope.binders.append(node)
+            elif tag == 1:
                 scope.calls.append(node)
             elif tag == 2:
+                if cls is None:
+                    scope.binders.append(node)
                 inner = new_function(node, scope, cls)
                 push((scope, cls))
                 for stmt in reversed(node.body):
@@ -178,6 +190,8 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
                 push(node.args)
                 continue
             elif tag == 4:
+                if cls is None:
+                    scope.binders.append(node)
                 qualname = f"{cls.qualname if cls else scope.qualname}.{node.name}".lstrip(".")
                 info = ClassInfo(node=node, qualname=qualname, bases=[], scope=scope)
                 result.classes.append(info)
@@ -192,6 +206,8 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
                 continue
             elif tag == 5:
                 result.imports.append(node)
+                if cls is None:
+                    scope.binders.append(node)
             else:
                 scope.yields = True
         for name in fields:
