@@ -87,14 +87,18 @@ class LazyAll(Mapping[str, T], Generic[T]):
         return len(self._load())
 
 
+def _holding(analysis: "ModuleAnalysis") -> "Callable[[], ModuleAnalysis]":
+    return lambda: analysis
+
+
 def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysis | None] | None" = None) -> ModuleSummary:
     """A summary whose structure is known now and whose facts are computed on first use.
 
     ``reload`` gives the module's analysis when a fact is asked (the index keeps only
     the most recent analyses, to bound memory); without it ``analysis`` is used.
     """
-    def get() -> "ModuleAnalysis | None":
-        return reload() if reload is not None else analysis
+    # with ``reload`` the summary must not hold ``analysis`` (its tree) after this call
+    get: "Callable[[], ModuleAnalysis | None]" = reload if reload is not None else _holding(analysis)
 
     def function(qualname: str) -> FunctionSummary | None:
         a = get()
