@@ -220,11 +220,41 @@ class Bindings:
         before = sorted((b for b in bindings if b.pos <= where), key=lambda b: b.pos)
         base = next((b for b in reversed(before) if self._dominates(b, use)), None)
         if base is None:
-            return None
+            return self._covering(before, use, where)
         later = [b for b in before if b.pos > base.pos]
         if not later or self._rebound_in_loop(bindings, use, where, base):
             return None
         return [base, *later]
+
+    def _covering(self, before: list[Binding], use: ast.Name, where: tuple[int, int]) -> list[Binding] | None:
+        """Bindings of an ``if``/``else`` or ``try``/``except`` before ``use`` that bind
+        the name on every path that reaches it (a path may also leave: ``return``,
+        ``raise``): ``try: x = A.get() except E: x = A()``. Then later ones, as above."""
+        for binding in reversed(before):
+            holder = parent_of(binding.stmt) if binding.stmt is not None else None
+            if isinstance(holder, ast.If):
+                paths = [holder.body, holder.orelse]
+            elif isinstance(holder, ast.Try) and not any(
+                    b.stmt is not None and _inside(b.stmt, holder.finalbody) for b in before):
+                paths = [holder.body, *(handler.body for handler in holder.handlers)]
+            else:
+                continue
+            if not self._dominates(Binding(use.id, end_position(holder), holder, OPAQUE), use):
+                return None
+            chosen: list[Binding] = []
+            for block in paths:
+                last = next((b for b in reversed(before) if any(b.stmt is stmt for stmt in block)), None)
+                if last is not None:  # and what a nested statement after it may re-bind
+                    chosen.append(last)
+                    chosen.extend(b for b in before if b.pos > last.pos and b.stmt is not None
+                                  and _inside(b.stmt, block))
+                elif not (block and isinstance(block[-1], _EXITS)):
+                    return None
+            if not chosen or self._rebound_in_loop(self.by_name[use.id], use, where, chosen[0]):
+                return None
+            end = end_position(holder)
+            return [*chosen, *(b for b in before if b.pos > end)]
+        return None
 
     def _dominates(self, binding: Binding, use: ast.AST) -> bool:
         stmt = binding.stmt

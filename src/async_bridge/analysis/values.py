@@ -655,17 +655,16 @@ class ValueModel:
             return None
         if kind is Kind.CLASS and owner.cls and method == "as_manager":
             return Value(Kind.MANAGER, cls=owner.cls)
-        if kind is Kind.INSTANCE:
-            if method in v.instance_twins:
-                return Value(Kind.AWAITABLE, model=owner.model, function=f"Model.{method}", producer=call)
-            return None
+        if kind is Kind.INSTANCE and method in v.instance_twins:
+            return Value(Kind.AWAITABLE, model=owner.model, function=f"Model.{method}", producer=call)
         if kind is Kind.CACHE and method in v.cache_twins:
             return Value(Kind.AWAITABLE, function=f"cache.{method}", producer=call)
         if kind is Kind.SIGNAL and method in v.signal_twins:
             return Value(Kind.AWAITABLE, function=f"Signal.{method}", producer=call)
         if kind is Kind.REQUEST and method == "auser":
             return Value(Kind.AWAITABLE, function="HttpRequest.auser", producer=call)
-        if kind in (Kind.OBJECT, Kind.CLASS, Kind.INSTANCE) and (owner.cls or owner.model):
+        if kind in (Kind.OBJECT, Kind.CLASS, Kind.INSTANCE, Kind.MODEL) and (owner.cls or owner.model):
+            # the project's own method (a model's classmethod, an instance's method): what it returns
             qual = self.a.method_of(owner.cls or owner.model or "", method)
             if qual is not None:
                 return self._function_result(qual, call, scope)
