@@ -749,6 +749,8 @@ class ValueModel:
             return replace(inner, kind=Kind.INSTANCE)
         if inner.kind is Kind.SEQUENCE and int_constant(node.slice) is not None:
             return inner.item
+        if inner.kind is Kind.SEQUENCE and isinstance(node.slice, ast.Slice) and inner.item is not None:
+            return Value(Kind.SEQUENCE, item=inner.item)  # ``rows[i : i + 40]``: a list of the same items
         return None
 
     # -- functions ---------------------------------------------------------------------------
