@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import knowledge as knowledge_mod
+from .index import cache
 from .index.project import ProjectIndex
 
 #: Where the rule pages (docs/rules/ABRnnn.md) are published. Every finding's
@@ -40,6 +41,8 @@ PYPROJECT_KEYS = {
     "extra-knowledge": "--abr-extra-knowledge",
     "enable": "--abr-enable",
     "docs-url": "--abr-docs-url",
+    "cache-dir": "--abr-cache-dir",
+    "no-cache": "--abr-no-cache",
 }
 _NO_LINK = ("", "none", "off", "false", "no")
 
@@ -68,6 +71,8 @@ class Settings:
     extra_knowledge: tuple[str, ...] = ()
     enable: frozenset[str] = field(default_factory=frozenset)
     docs_url: str | None = None  # None: DOCS_BASE_URL
+    cache_dir: str | None = None  # None: <project root>/.async_bridge_cache
+    no_cache: bool = False
 
     @property
     def knowledge(self) -> knowledge_mod.Knowledge:
@@ -75,7 +80,7 @@ class Settings:
 
     @property
     def index(self) -> ProjectIndex:
-        return project_index(self.project_root, self.extra_knowledge)
+        return project_index(self.project_root, self.extra_knowledge, self.cache_dir, self.no_cache)
 
     def enabled(self, code: str) -> bool:
         rule = self.knowledge.rules.get(code)
@@ -107,10 +112,19 @@ def load_knowledge(extra: tuple[str, ...]) -> knowledge_mod.Knowledge:
 
 
 @functools.lru_cache(maxsize=8)
-def project_index(root: str | None, extra: tuple[str, ...]) -> ProjectIndex:
-    index = ProjectIndex(root, load_knowledge(extra))
+def project_index(root: str | None, extra: tuple[str, ...], cache_dir: str | None = None,
+                  no_cache: bool = False) -> ProjectIndex:
+    knowledge = load_knowledge(extra)
+    resolver_root = Path(root) if root else Path.cwd()
+    try:
+        resolver_root = resolver_root.resolve()
+    except OSError:
+        resolver_root = resolver_root.absolute()
+    store = cache.open_store(resolver_root, extra, cache_dir, enabled=not no_cache and resolver_root.is_dir())
+    index = ProjectIndex(root, knowledge, store)
     if root and not index.resolver.exists:
         warn(f"--abr-project-root {root!r} is not a directory; cross-module facts are unknown")
+    cache.flush_at_exit(index)
     return index
 
 
@@ -210,6 +224,14 @@ def _check_knowledge(value: Any, base: Path | None) -> tuple[str, ...]:
     return paths
 
 
+def _check_flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    raise ConfigError(f"expected true or false, got {value!r}")
+
+
 def _check_docs_url(value: Any) -> str | None:
     if value is None:
         return None
@@ -264,6 +286,8 @@ def resolve_settings(
     docs_url: str | None = None,
     cwd: str | os.PathLike | None = None,
     report=None,
+    cache_dir: str | None = None,
+    no_cache: Any = None,
 ) -> Settings:
     """Settings from flake8's option values (None: not given) and pyproject.toml.
 
@@ -279,6 +303,8 @@ def resolve_settings(
         "extra-knowledge": extra_knowledge if extra_knowledge else None,
         "enable": enable if enable else None,
         "docs-url": docs_url,
+        "cache-dir": cache_dir or None,
+        "no-cache": no_cache or None,  # flake8's store_true: False/None is "not given"
     }
     # the project root given to flake8 says where pyproject.toml is
     flake8_root = None
@@ -315,12 +341,16 @@ def resolve_settings(
     extra = pick("extra-knowledge", _check_knowledge)
     codes = pick("enable", lambda v, _rel: _check_codes(v))
     url = pick("docs-url", lambda v, _rel: _check_docs_url(v))
+    cache_dir = pick("cache-dir", _check_path)
+    no_cache = pick("no-cache", lambda v, _rel: _check_flag(v))
     return Settings(
         project_root=root,
         django_version=version,
         extra_knowledge=extra or (),
         enable=codes or frozenset(),
         docs_url=url,
+        cache_dir=cache_dir,
+        no_cache=bool(no_cache),
     )
 
 
@@ -334,4 +364,6 @@ def settings_from_options(options: Any, cwd: str | os.PathLike | None = None, re
         docs_url=getattr(options, "abr_docs_url", None),
         cwd=cwd,
         report=report,
+        cache_dir=getattr(options, "abr_cache_dir", None),
+        no_cache=getattr(options, "abr_no_cache", None),
     )

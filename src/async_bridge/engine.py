@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
+from typing import Any
 
+from . import django_version
 from .analysis.module import ModuleAnalysis
 from .checks import Check, Finding, load_all
-from .checks.base import run_checks
+from .checks.base import Related, run_checks
 from .config import Settings
 from .sources import split_lines, suppressed
 
@@ -19,22 +22,59 @@ def analyse(tree: ast.AST, filename: str, settings: Settings) -> tuple[ModuleAna
     classes = enabled_checks(settings)
     wanted = {kind for cls in classes for kind in cls.nodes}
     index = settings.index
-    analysis = ModuleAnalysis(tree, filename, settings.knowledge, index, wanted)
+    analysis = ModuleAnalysis(tree, filename, settings.knowledge, index.recording(), wanted)
     index.register(analysis)
     return analysis, [cls(analysis, settings) for cls in classes]
 
 
-def check_tree(tree: ast.AST, filename: str, settings: Settings) -> list[Finding]:
+def check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | None = None) -> list[Finding]:
+    """The findings of one parsed module. With its ``text``, they come from the cache
+    when the file, the settings and every answer the checks got are the same."""
+    index = settings.index
+    record = index.findings_record(filename, text, findings_key(settings)) if text is not None else None
+    if record is not None and index.findings_hold(record, deep=False):
+        cached = _cached(record.findings)
+        if cached is not None:
+            return cached
     analysis, checks = analyse(tree, filename, settings)
-    findings = {f for f in run_checks(checks, analysis) if settings.enabled(f.code)}
-    return sorted(findings, key=Finding.sort_key)
+    if record is not None and index.findings_hold(record, deep=True):
+        cached = _cached(record.findings)
+        if cached is not None:
+            return cached
+    findings = sorted({f for f in run_checks(checks, analysis) if settings.enabled(f.code)}, key=Finding.sort_key)
+    if record is not None:
+        index.save_findings(record, findings_to_data(findings), analysis.project.recorder)
+    return findings
+
+
+def findings_key(settings: Settings) -> str:
+    """What of the settings a file's findings depend on (beyond its text and the knowledge)."""
+    codes = sorted(code for code in settings.knowledge.rules if settings.enabled(code))
+    return json.dumps([codes, django_version.target(settings)])
+
+
+def findings_to_data(findings: list[Finding]) -> list[list[Any]]:
+    return [[f.line, f.col, f.code, f.message, f.end_line, f.end_col, f.fix,
+             [[r.path, r.line, r.col, r.note] for r in f.related]] for f in findings]
+
+
+def _cached(data: Any) -> list[Finding] | None:
+    """Findings from a cache record (None when it is not a list of findings)."""
+    try:
+        return [
+            Finding(int(line), int(col), str(code), str(message), end_line, end_col, dict(fix),
+                    tuple(Related(str(p), int(a), int(b), str(n)) for p, a, b, n in related))
+            for line, col, code, message, end_line, end_col, fix, related in data
+        ]
+    except (TypeError, ValueError):
+        return None
 
 
 def check_source(text: str, filename: str, settings: Settings, respect_noqa: bool = True) -> list[Finding]:
     """Parse and check ``text`` (for entry points other than flake8, which parses and
     applies ``# noqa`` itself). Raises SyntaxError / ValueError as ``ast.parse`` does."""
     tree = ast.parse(text, filename=filename)
-    findings = check_tree(tree, filename, settings)
+    findings = check_tree(tree, filename, settings, text)
     if respect_noqa and findings:
         lines = split_lines(text)
         findings = [f for f in findings if not suppressed(f, lines)]

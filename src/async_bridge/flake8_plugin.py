@@ -22,9 +22,10 @@ class Plugin:
     version = __version__
     settings = Settings()
 
-    def __init__(self, tree: ast.AST, filename: str) -> None:
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str] | None = None) -> None:
         self.tree = tree
         self.filename = filename
+        self.lines = lines  # the text flake8 parsed: the key of the file's cached findings
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
@@ -52,6 +53,14 @@ class Plugin:
             help=f"Where rule pages are linked from in messages: a URL prefix, or a template with "
                  f"{{code}}; 'none' drops the link (default: {DOCS_BASE_URL}).",
         )
+        manager.add_option(
+            "--abr-cache-dir", parse_from_config=True, normalize_paths=True, default=None,
+            help="Where the project cache lives (default: .async_bridge_cache in the project root).",
+        )
+        manager.add_option(
+            "--abr-no-cache", parse_from_config=True, action="store_true", default=None,
+            help="Neither read nor write the project cache.",
+        )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
@@ -65,10 +74,18 @@ class Plugin:
                 raise
             warn(f"cannot read the settings ({type(exc).__name__}: {exc}); using the defaults")
             cls.settings = Settings()
+        try:
+            # before the workers start: under fork they inherit the project's names, under
+            # spawn/forkserver they find them in the cache, written here
+            cls.settings.index.prepare()
+        except Exception:
+            if os.environ.get("ABR_DEBUG"):
+                raise
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:
-            findings = check_tree(self.tree, self.filename, self.settings)
+            text = "".join(self.lines) if self.lines is not None else None
+            findings = check_tree(self.tree, self.filename, self.settings, text)
         except Exception as exc:  # never take flake8 down with us
             if os.environ.get("ABR_DEBUG"):
                 raise

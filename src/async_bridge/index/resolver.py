@@ -132,10 +132,38 @@ class ModuleResolver:
         """Every .py file under the project root (for reverse look-ups), once per process."""
         files = getattr(self, "_files", None)
         if files is None:
-            files = []
-            if self.exists:
-                for folder, dirs, names in os.walk(self.root):
-                    dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
-                    files.extend(Path(folder) / n for n in names if n.endswith(".py"))
+            stats = getattr(self, "_stats", None)
+            files = [Path(entry[0]) for entry in (stats if stats is not None else self.python_file_stats())]
             self._files = files
         return files
+
+    def python_file_stats(self) -> list[tuple[str, int, int, int, int]]:
+        """(path, size, mtime, ctime, inode) of every .py file under the project root, from
+        one walk of the tree (the cache validates files by these before reading any)."""
+        found: list[tuple[str, int, int, int, int]] = []
+        if not self.exists:
+            return found
+        stack = [str(self.root)]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    listed = list(entries)
+            except OSError:
+                continue
+            below = []
+            for entry in listed:
+                name = entry.name
+                try:
+                    if entry.is_dir():
+                        if name not in SKIP_DIRS and not name.startswith(".") and not entry.is_symlink():
+                            below.append(entry.path)
+                    elif name.endswith(".py") and entry.is_file():
+                        st = entry.stat()
+                        found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+                except OSError:
+                    continue
+            stack.extend(reversed(below))
+        self._stats = found
+        return found
+

@@ -1,0 +1,219 @@
+"""Which project files mention a name: an inverted index of identifiers, kept in the cache.
+
+Reverse questions ("which functions call ``sync_orders``", "which module hands
+``send_report`` to a worker") used to read every project file for every question.
+They now ask this index: identifier -> files whose text contains it as a word
+(comments and strings included, as the text search did), built on the first reverse
+question and then updated for the files that changed only.
+
+On disk: a *base* (postings sharded by identifier, never modified once written, and
+the content digest of every file it covers) and a small *delta* (the words of the
+files indexed since). A file counts as indexed only while its current digest is the
+one the base or the delta recorded; any other file (changed, new, or lost to a
+concurrent writer) is read and tokenised before a question is answered. Postings of
+a file may name words it no longer has: a candidate file is always checked
+afterwards, so a superset is harmless, and a missing file never happens.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from .cache import CacheStore, digest
+
+if TYPE_CHECKING:
+    from .project_files import ProjectFiles
+
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SHARDS = 64
+POINTER = "mentions/current.json"
+_DELTA_LIMIT = 200  # files in the delta before a new base is written
+
+
+def identifiers(data: bytes) -> set[str]:
+    return {sys.intern(w.decode("ascii")) for w in set(_IDENTIFIER.findall(data))}
+
+
+def shard_of(name: str) -> int:
+    return zlib.crc32(name.encode()) % SHARDS
+
+
+class MentionIndex:
+    def __init__(self, files: "ProjectFiles", store: CacheStore | None) -> None:
+        self.files = files
+        self.store = store
+        self._loaded = False
+        self._base: str | None = None
+        self._base_files: list[str] = []  # file number -> relative path
+        self._base_digests: dict[str, str] = {}  # relative path -> digest the base indexed
+        self._shards: dict[int, dict[str, list[int]]] = {}
+        # files indexed outside the base (the saved delta, and this process): postings and digests
+        self._extra: dict[str, list[str]] = {}
+        self._extra_digests: dict[str, str] = {}
+        self._fresh: set[str] = set()  # indexed by this process, not saved yet
+        self._checked = False  # every file is indexed at its current content
+
+    # -- questions ---------------------------------------------------------------------
+    def files_mentioning(self, name: str) -> list[str]:
+        """Relative paths of the project files whose text has ``name`` as a word, sorted."""
+        self._load()
+        if not _ASCII_NAME.fullmatch(name):
+            return self._search(name)  # not one identifier to the tokeniser: read the files
+        self._index_missing()
+        found = {rel for rel in self._extra.get(name, ()) if self._extra_covers(rel)}
+        if self._base is not None:
+            files = self._base_files
+            for number in self._shard(shard_of(name)).get(name, ()):
+                rel = files[number] if 0 <= number < len(files) else None
+                if rel is not None and not self._extra_covers(rel) and self._base_covers(rel):
+                    found.add(rel)
+            if self._base is None:  # a shard was lost while answering: no base, ask again
+                return self.files_mentioning(name)
+        return sorted(found)
+
+    def _extra_covers(self, rel: str) -> bool:
+        key = self._extra_digests.get(rel)
+        return key is not None and key == self.files.digest_of(rel)
+
+    def _base_covers(self, rel: str) -> bool:
+        key = self._base_digests.get(rel)
+        return key is not None and key == self.files.digest_of(rel)
+
+    def _index_missing(self) -> None:
+        """Read and tokenise the files neither the base nor the delta indexed as they are."""
+        if self._checked:
+            return
+        for rel in [*self.files.records, *self.files.overlaid]:
+            if not self._extra_covers(rel) and not self._base_covers(rel):
+                self._index_file(rel)
+        self._checked = True
+
+    def _index_file(self, rel: str) -> None:
+        path = self.files.paths.get(rel)
+        data = self.files.read(path) if path is not None else None
+        if data is None:
+            return
+        for word in identifiers(data):
+            self._extra.setdefault(word, []).append(rel)
+        self._extra_digests[rel] = digest(data)
+        if rel not in self.files.overlaid:
+            self._fresh.add(rel)
+
+    def _search(self, name: str) -> list[str]:
+        pattern = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
+        return sorted(self.files.relative(path) for path, data in self.files.sources() if pattern.search(data))
+
+    # -- loading -----------------------------------------------------------------------
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        pointer = self.store.read(POINTER) if self.store is not None else None
+        if not isinstance(pointer, dict):
+            return
+        try:
+            for rel, (key, words) in pointer["delta"].items():
+                self._extra_digests[str(rel)] = str(key)
+                for word in words:
+                    self._extra.setdefault(sys.intern(str(word)), []).append(str(rel))
+            base = pointer.get("base")
+            if base is not None and self.store is not None:
+                meta = self.store.read(f"mentions/{base}/files.json")
+                self._base_files = [str(rel) for rel, _key in meta]
+                self._base_digests = {str(rel): str(key) for rel, key in meta}
+                self._base = str(base)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self._base, self._base_files, self._base_digests = None, [], {}
+            self._extra, self._extra_digests = {}, {}
+
+    def _shard(self, number: int) -> dict[str, list[int]]:
+        shard = self._shards.get(number)
+        if shard is None:
+            data = self.store.read(f"mentions/{self._base}/{number:02d}.json") if self.store is not None else None
+            if not isinstance(data, dict):
+                # removed by a newer base, or damaged: this base vouches for nothing
+                self._base, self._base_files, self._base_digests, self._shards = None, [], {}, {}
+                self._checked = False
+                return {}
+            shard = self._shards[number] = data
+        return shard
+
+    # -- saving ------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Save the files this process indexed: into the delta, or into a new base when
+        there is none yet or the delta has grown."""
+        if not self._fresh or self.store is None or not self.store.writable:
+            return
+        fresh = {rel for rel in self._fresh if self._extra_covers(rel) and rel not in self.files.overlaid}
+        self._fresh = set()
+        if self._base is None or len(fresh) + len(self._extra_digests) > _DELTA_LIMIT:
+            self._write_base()
+            return
+        words: dict[str, list[str]] = {rel: [] for rel in fresh}
+        for word, rels in self._extra.items():
+            for rel in rels:
+                if rel in fresh:
+                    words[rel].append(word)
+        delta: dict[str, Any] = {}
+        pointer = self.store.read(POINTER)
+        if isinstance(pointer, dict) and pointer.get("base") == self._base and isinstance(pointer.get("delta"), dict):
+            delta.update(pointer["delta"])  # what other processes added to this base: kept
+        for rel in fresh:
+            delta[rel] = [self._extra_digests[rel], sorted(words[rel])]
+        self.store.write(POINTER, {"base": self._base, "delta": delta})
+
+    def _write_base(self) -> None:
+        """A new base: the old one's still valid postings plus everything indexed since."""
+        assert self.store is not None
+        self._index_missing()
+        rels = sorted(self.files.records)
+        numbers = {rel: n for n, rel in enumerate(rels)}
+        shards: list[dict[str, list[int]]] = [{} for _ in range(SHARDS)]
+        if self._base is not None:
+            old_files = self._base_files
+            for number in range(SHARDS):
+                for word, postings in self._shard(number).items():
+                    for old in postings:
+                        rel = old_files[old] if 0 <= old < len(old_files) else None
+                        if rel in numbers and not self._extra_covers(rel) and self._base_covers(rel):
+                            shards[number].setdefault(word, []).append(numbers[rel])
+                if self._base is None:
+                    return  # the old base vanished under us: leave it to the next run
+        digests: dict[str, str] = {}
+        for rel in rels:
+            if self._extra_covers(rel):
+                digests[rel] = self._extra_digests[rel]
+            elif self._base_covers(rel):
+                digests[rel] = self._base_digests[rel]
+        for word, members in self._extra.items():
+            postings = sorted(numbers[rel] for rel in members if rel in digests and self._extra_covers(rel))
+            if postings:
+                shards[shard_of(word)].setdefault(word, []).extend(postings)
+        files = [[rel, digests.get(rel, "")] for rel in rels]
+        base = f"base-{digest(repr((rels, sorted(digests.items()))).encode())}"
+        for number in range(SHARDS):
+            if not self.store.write(f"mentions/{base}/{number:02d}.json", shards[number]):
+                return
+        if not self.store.write(f"mentions/{base}/files.json", files):
+            return
+        if self.store.write(POINTER, {"base": base, "delta": {}}):
+            self._remove_bases(keep=base)
+            self._base, self._base_files = base, rels
+            self._base_digests = {rel: key for rel, key in files if key}
+            self._shards = dict(enumerate(shards))
+            self._extra, self._extra_digests = {}, {}
+            self._checked = False  # unsaved buffers are indexed again on the next question
+
+    def _remove_bases(self, keep: str) -> None:
+        folder = self.store.folder / "mentions" if self.store is not None else None
+        try:
+            for entry in folder.iterdir() if folder is not None else ():
+                if entry.is_dir() and entry.name != keep:
+                    shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass
