@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 import zlib
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,10 @@ from .cache import CacheStore, digest
 if TYPE_CHECKING:
     from .project_files import ProjectFiles
 
-_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+# every byte that cannot be part of a word becomes a space: words are what ``split`` gives
+# (a word that starts with a digit never names anything, and is never asked for)
+_TO_WORDS = bytes(c if c in _WORD_BYTES else 32 for c in range(256))
 _ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SHARDS = 64
 POINTER = "mentions/current.json"
@@ -36,7 +38,8 @@ _DELTA_LIMIT = 200  # files in the delta before a new base is written
 
 
 def identifiers(data: bytes) -> set[str]:
-    return {sys.intern(w.decode("ascii")) for w in set(_IDENTIFIER.findall(data))}
+    """The words of a file's text (as ``\\b...\\b`` delimits them in a bytes regex)."""
+    return set(data.translate(_TO_WORDS).decode("ascii").split())
 
 
 def shard_of(name: str) -> int:
@@ -76,6 +79,12 @@ class MentionIndex:
                 return self.files_mentioning(name)
         return sorted(found)
 
+    def files_mentioning_any(self, names: frozenset[str]) -> set[str]:
+        found: set[str] = set()
+        for name in names:
+            found.update(self.files_mentioning(name))
+        return found
+
     def _extra_covers(self, rel: str) -> bool:
         key = self._extra_digests.get(rel)
         return key is not None and key == self.files.digest_of(rel)
@@ -96,11 +105,21 @@ class MentionIndex:
     def _index_file(self, rel: str) -> None:
         path = self.files.paths.get(rel)
         data = self.files.read(path) if path is not None else None
-        if data is None:
+        if data is not None:
+            self.note(rel, digest(data), data)
+
+    def note(self, rel: str, key: str, data: bytes) -> None:
+        """Index a file's text (the project's files call this for every file they read)."""
+        if self._extra_digests.get(rel) == key:
             return
+        extra = self._extra
         for word in identifiers(data):
-            self._extra.setdefault(word, []).append(rel)
-        self._extra_digests[rel] = digest(data)
+            postings = extra.get(word)
+            if postings is None:
+                extra[word] = [rel]
+            else:
+                postings.append(rel)
+        self._extra_digests[rel] = key
         if rel not in self.files.overlaid:
             self._fresh.add(rel)
 
@@ -118,9 +137,11 @@ class MentionIndex:
             return
         try:
             for rel, (key, words) in pointer["delta"].items():
+                if rel in self._extra_digests:
+                    continue  # read by this process: newer
                 self._extra_digests[str(rel)] = str(key)
                 for word in words:
-                    self._extra.setdefault(sys.intern(str(word)), []).append(str(rel))
+                    self._extra.setdefault(str(word), []).append(str(rel))
             base = pointer.get("base")
             if base is not None and self.store is not None:
                 meta = self.store.read(f"mentions/{base}/files.json")

@@ -14,7 +14,7 @@ import time
 from collections import Counter, OrderedDict, deque
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..analysis import contexts
 from ..analysis.module import ModuleAnalysis
@@ -50,13 +50,14 @@ class ProjectIndex:
         self._overlay: dict[str, str] = {}
         self.resolver = ModuleResolver(project_root)
         self.files = ProjectFiles(self.resolver, store, self._overlay)
-        self.mentions = MentionIndex(self.files, store)
+        self.mentions = self._mentions()
         self._files_ready = False
         self._stored: dict[str, StoredSummary] = {}  # module -> its summary record this process
         self._recorders: dict[str, Recorder] = {}  # module -> the questions its analyses asked
         self._parsed: dict[str, str] = {}  # module -> digest of the text its analysis parsed
         self._live: dict[str, ModuleSummary | None] = {}  # module -> summary from a parse, for missing facts
         self.stats: Counter[str] = Counter()  # parses, records used (tests count them)
+        self.parse_counts: Counter[str] = Counter()  # module -> times parsed
         self._flushed = time.monotonic()
         self.knowledge = knowledge
         self.models = ModelIndex(self)
@@ -68,6 +69,14 @@ class ProjectIndex:
         self._reach_memo: dict[tuple[str, str], object] = {}
         self._derives_memo: dict[tuple, bool] = {}
         self._source_names: SourceNames | None = None
+
+    def _mentions(self) -> MentionIndex:
+        """The index of mentions, fed with every file the text scan reads (so a file is
+        read once for both)."""
+        mentions = MentionIndex(self.files, self.store)
+        self.files.on_read = mentions.note
+        self.files.files_with = mentions.files_mentioning_any
+        return mentions
 
     @property
     def overlay(self) -> dict[str, str]:
@@ -87,7 +96,7 @@ class ProjectIndex:
         self._recorders.clear()
         self._parsed.clear()
         self._live.clear()
-        self.mentions = MentionIndex(self.files, self.store)
+        self.mentions = self._mentions()
         self._summaries.clear()
         self._pending.clear()
         self._recent.clear()
@@ -317,6 +326,7 @@ class ProjectIndex:
                     return None
                 source = path.read_bytes()
             self.stats["parses"] += 1
+            self.parse_counts[module] += 1
             self._parsed[module] = digest(source)
             tree = ast.parse(source, filename=str(path))
             project = RecordingProject(self, self._recorder(module))
@@ -613,30 +623,33 @@ class ProjectIndex:
                 if fn is not None and any(edge.callee == qualname for edge in fn.calls):
                     yield fn
 
-    def sources(self, mentioning: str | None = None) -> Iterator[tuple[Path, bytes]]:
-        """(path, bytes) of every project file (or of those whose text has ``mentioning``
-        as a word), an overlay's text in place of the file's."""
-        for _rel, _key, item in self.sources_with_keys(mentioning):
+    def sources(self, mentioning: str | None = None, with_any: Iterable[str] = ()) -> Iterator[tuple[Path, bytes]]:
+        """(path, bytes) of every project file, or of those whose text has ``mentioning`` as
+        a word (and one of ``with_any``, if given), an overlay's text in place of the file's."""
+        for _rel, _key, item in self.sources_with_keys(mentioning, with_any):
             yield item
 
-    def sources_with_keys(self, mentioning: str | None = None) -> Iterator[tuple[str, str | None, tuple[Path, bytes]]]:
+    def sources_with_keys(self, mentioning: str | None = None,
+                          with_any: Iterable[str] = ()) -> Iterator[tuple[str, str | None, tuple[Path, bytes]]]:
         """``sources`` with each file's relative path and content digest."""
-        for rel in self._source_rels(mentioning):
+        for rel in self._source_rels(mentioning, frozenset(with_any)):
             path = self.files.paths[rel]
             data = self.files.read(path)
             if data is not None:
                 yield rel, self.files.digest_of(rel), (Path(path), data)
 
-    def source_listing(self, mentioning: str | None, count: int) -> list[list[str | None]]:
+    def source_listing(self, mentioning: str | None, with_any: frozenset[str], count: int) -> list[list[str | None]]:
         """The (relative path, digest) of the files ``sources`` gives: all, or the first ``count``."""
-        rels = self._source_rels(mentioning)
+        rels = self._source_rels(mentioning, with_any)
         return [[rel, self.files.digest_of(rel)] for rel in (rels if count < 0 else rels[:count])]
 
-    def _source_rels(self, mentioning: str | None) -> list[str]:
+    def _source_rels(self, mentioning: str | None, with_any: frozenset[str] = frozenset()) -> list[str]:
         self.prepare()
-        if mentioning:
-            return self.mentions.files_mentioning(mentioning)
-        return sorted(self.files.paths)
+        rels = self.mentions.files_mentioning(mentioning) if mentioning else sorted(self.files.paths)
+        if with_any:
+            others = self.mentions.files_mentioning_any(with_any)
+            rels = [rel for rel in rels if rel in others]
+        return rels
 
     def _modules_mentioning(self, name: str) -> Iterator[ModuleSummary]:
         """Summaries of the project modules whose text has ``name`` as a word (from the

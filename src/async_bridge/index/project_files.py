@@ -21,7 +21,7 @@ import hashlib
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .cache import CacheStore, digest
 from .resolver import MAX_FILE_BYTES, ModuleResolver
@@ -31,6 +31,7 @@ RECORD = "files.json"
 _RACY_NS = 2_000_000_000  # a file modified this recently is hashed again next time
 _UNTRUSTED = -1  # the size saved for such a file: matches no stat
 _EMPTY = FileScan()
+_KEEP_BYTES = 4_000_000  # changed files kept in memory for the second level of aliases
 
 # A file's record: [size, mtime_ns, ctime_ns, inode, digest]
 Stat = list
@@ -52,6 +53,10 @@ class ProjectFiles:
         self.generation: str | None = None
         self.overlaid: dict[str, str] = {}  # relative path -> digest of an overlay that differs from the file
         self.files_read = 0  # files read (tests count them)
+        self.on_read: Callable[[str, str, bytes], None] | None = None  # (rel, digest, bytes) of a changed file
+        # the files whose text has one of these words (the index of mentions), if known
+        self.files_with: Callable[[frozenset[str]], Iterable[str]] | None = None
+        self._texts: dict[str, bytes] = {}  # changed files' bytes during a refresh (up to _KEEP_BYTES)
         self._loaded = False
         self._names_loaded = False  # ``names`` are those of ``records`` (loaded or assembled)
         self._unsaved = False  # changes not saved yet (an unsaved buffer was in the names)
@@ -101,6 +106,8 @@ class ProjectFiles:
         paths: dict[str, str] = {}
         changed: list[str] = []  # content changed (or new): scanned again
         dirty = False
+        kept = 0
+        self._texts = {}
         root = str(self.resolver.root)
         prefix = root.rstrip(os.sep) + os.sep
         cut = len(prefix)
@@ -127,6 +134,11 @@ class ProjectFiles:
                     scans[rel] = stored_scans[rel]
                 continue
             changed.append(rel)
+            if self.on_read is not None:
+                self.on_read(rel, key, data)
+            if kept + len(data) <= _KEEP_BYTES:
+                self._texts[rel] = data
+                kept += len(data)
             scan = scan_file(data)
             if scan != _EMPTY:
                 scans[rel] = scan.to_data()
@@ -152,6 +164,7 @@ class ProjectFiles:
                 {Path(paths[rel]): names for rel, names in self.second.items() if rel in paths},
             )
             self._names_loaded = True
+        self._texts = {}
         if self.overlaid:
             self.generation = None
         elif dirty or self.generation is None:
@@ -177,10 +190,12 @@ class ProjectFiles:
                 scans[rel] = scan_file(data).to_data()
         return scans
 
-    def _second_level(self, rels: list[str], derived: frozenset[str]) -> None:
+    def _second_level(self, rels: Iterable[str], derived: frozenset[str]) -> None:
         for rel in dict.fromkeys(rels):
             path = self.paths.get(rel)
-            data = self.read(path) if path is not None else None
+            data = self._texts.get(rel) if rel not in self.overlaid else None
+            if data is None and path is not None:
+                data = self.read(path)
             found = second_level(data, derived) if data is not None else ()
             if found:
                 self.second[rel] = found
@@ -191,7 +206,8 @@ class ProjectFiles:
         """The first-level aliases changed: every file mentioning one is matched again."""
         self.second = {}
         if derived:
-            self._second_level(list(self.paths), derived)
+            rels = self.files_with(derived) if self.files_with is not None else self.paths
+            self._second_level(rels, derived)
 
     # -- the record in the cache ---------------------------------------------------------
     def _load(self) -> tuple[dict[str, Stat], dict[str, Any]]:

@@ -176,17 +176,18 @@ class RecordingProject:
     def source_names(self) -> "_RecordingGate":
         return _RecordingGate(self._index.source_names(), self.recorder)
 
-    def sources(self, mentioning: str | None = None) -> Iterator[Any]:
+    def sources(self, mentioning: str | None = None, with_any: Iterable[str] = ()) -> Iterator[Any]:
         """Project files (those mentioning a name); the files seen are the answer."""
         seen: list[tuple[str, str | None]] = []
+        words = frozenset(with_any)
         exhausted = False
         try:
-            for rel, digest, item in self._index.sources_with_keys(mentioning):
+            for rel, digest, item in self._index.sources_with_keys(mentioning, words):
                 seen.append((rel, digest))
                 yield item
             exhausted = True
         finally:
-            self.recorder.note(("sources", mentioning, len(seen) if not exhausted else -1),
+            self.recorder.note(("sources", mentioning, words, len(seen) if not exhausted else -1),
                                [list(s) for s in seen])
 
 
