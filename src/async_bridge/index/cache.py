@@ -143,6 +143,7 @@ class CacheStore:
         self.folder = base / key.name
         self.writable = True
         self._ready = False
+        self._made: set[Path] = set()  # record folders known to exist
         self.reads = 0  # records read (tests and ``cache info`` count them)
         self.writes = 0
 
@@ -174,17 +175,32 @@ class CacheStore:
             try:
                 if not self._ready or attempt == 2:
                     self._prepare()
-                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folder_of(target)
                 self._replace(target, text.encode("utf-8"))
                 self.writes += 1
                 return True
             except FileNotFoundError:
                 self._ready = False  # the folder was deleted mid-run: make it again, once
+                self._made.clear()
                 continue
             except OSError as exc:
                 self._give_up(exc)
                 return False
         return False
+
+    def _folder_of(self, target: Path) -> None:
+        """Make the folders of a record below the version folder, never the version folder
+        itself (gone means deleted mid-run: ``_prepare`` makes it again, markers and all)."""
+        parent = target.parent
+        if parent == self.folder or parent in self._made:
+            return
+        below = parent.relative_to(self.folder).parts
+        current = self.folder
+        for part in below:
+            current = current / part
+            if current not in self._made:
+                current.mkdir(exist_ok=True)
+                self._made.add(current)
 
     def _replace(self, target: Path, data: bytes) -> None:
         fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)

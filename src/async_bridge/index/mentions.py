@@ -170,6 +170,7 @@ class MentionIndex:
         there is none yet or the delta has grown."""
         if not self._fresh or self.store is None or not self.store.writable:
             return
+        self._load()
         fresh = {rel for rel in self._fresh if self._extra_covers(rel) and rel not in self.files.overlaid}
         self._fresh = set()
         if self._base is None or len(fresh) + len(self._extra_digests) > _DELTA_LIMIT:

@@ -83,8 +83,9 @@ class ProjectFiles:
             if data is not None:
                 yield Path(path), data
 
-    def read(self, path: str) -> bytes | None:
-        text = self.overlay.get(path) if self.overlay else None
+    def read(self, path: str, disk: bool = False) -> bytes | None:
+        """A file's bytes: its unsaved buffer's text if it has one (unless ``disk``)."""
+        text = self.overlay.get(path) if self.overlay and not disk else None
         if text is not None:
             return text.encode("utf-8")
         try:
@@ -122,7 +123,7 @@ class ProjectFiles:
                 if rel in stored_scans:
                     scans[rel] = stored_scans[rel]
                 continue
-            data = self.read(path)
+            data = self.read(path, disk=True)  # the record is the file's, whatever a buffer holds
             if data is None:
                 continue
             key = digest(data)
