@@ -205,13 +205,16 @@ def _records(root: Path) -> dict[str, Path]:
     found["summary"] = next((folder / "summaries").rglob("*.json"))
     found["findings"] = next((folder / "findings").rglob("*.json"))
     found["shard"] = next(p for p in (folder / "mentions").rglob("*.json") if p.name != "current.json")
+    found["questions"] = next((folder / "questions").rglob("*.json"))
     return found
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "foreign", "empty", "wrong-shapes"])
-@pytest.mark.parametrize("record", ["files", "meta", "mentions", "summary", "findings", "shard"])
+@pytest.mark.parametrize("record", ["files", "meta", "mentions", "summary", "findings", "shard", "questions"])
 def test_damaged_cache_files_change_nothing(project: Path, record: str, damage: str, capsys) -> None:
     lint(project)
+    if record == "questions":  # read only when the project changed since: change it
+        (project / "shop" / "other.py").write_text("x = 1\n")
     path = _records(project)[record]
     text = path.read_text()
     path.write_bytes({
@@ -243,10 +246,12 @@ def test_a_record_whose_answers_no_longer_hold_is_not_used(project: Path) -> Non
     lint(project)
     record = _records(project)["findings"]
     data = json.loads(record.read_text())
-    questions = data["questions"]
+    questions_file = cache_folder(project) / "questions" / data["questions"][:2] / f"{data['questions']}.json"
+    questions = json.loads(questions_file.read_text())
     flipped = [[key, (not answer) if isinstance(answer, bool) else answer] for key, answer in questions]
     assert flipped != questions
-    data.update(findings=[], generation="another-project-state", questions=flipped)
+    questions_file.write_text(json.dumps(flipped))
+    data.update(findings=[], generation="another-project-state")
     record.write_text(json.dumps(data))
     found, s = lint(project)
     assert found == [FORGOTTEN_AWAIT]

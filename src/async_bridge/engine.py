@@ -11,6 +11,7 @@ from .analysis.module import ModuleAnalysis
 from .checks import Check, Finding, load_all
 from .checks.base import Related, run_checks
 from .config import Settings
+from .index.recording import RecordingProject
 from .sources import split_lines, suppressed
 
 
@@ -18,11 +19,13 @@ def enabled_checks(settings: Settings) -> list[type[Check]]:
     return [cls for cls in load_all() if any(settings.enabled(code) for code in cls.codes)]
 
 
-def analyse(tree: ast.AST, filename: str, settings: Settings) -> tuple[ModuleAnalysis, list[Check]]:
+def analyse(tree: ast.AST, filename: str, settings: Settings,
+            project: RecordingProject | None = None) -> tuple[ModuleAnalysis, list[Check]]:
+    """The module's analysis and its checks; ``project`` records the questions they ask."""
     classes = enabled_checks(settings)
     wanted = {kind for cls in classes for kind in cls.nodes}
     index = settings.index
-    analysis = ModuleAnalysis(tree, filename, settings.knowledge, index.recording(), wanted)
+    analysis = ModuleAnalysis(tree, filename, settings.knowledge, project or index.recording(), wanted)
     index.register(analysis)
     return analysis, [cls(analysis, settings) for cls in classes]
 
@@ -36,21 +39,30 @@ def check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | Non
         cached = _cached(record.findings)
         if cached is not None:
             return cached
-    analysis, checks = analyse(tree, filename, settings)
+    project = index.recording()
+    analysis, checks = analyse(tree, filename, settings, project)
     if record is not None and index.findings_hold(record, deep=True):
         cached = _cached(record.findings)
         if cached is not None:
             return cached
     findings = sorted({f for f in run_checks(checks, analysis) if settings.enabled(f.code)}, key=Finding.sort_key)
     if record is not None:
-        index.save_findings(record, findings_to_data(findings), analysis.project.recorder)
+        index.save_findings(record, findings_to_data(findings), project.recorder)
     return findings
 
 
 def findings_key(settings: Settings) -> str:
     """What of the settings a file's findings depend on (beyond its text and the knowledge)."""
+    known = _KEYS.get(id(settings))
+    if known is not None and known[0] is settings:
+        return known[1]
     codes = sorted(code for code in settings.knowledge.rules if settings.enabled(code))
-    return json.dumps([codes, django_version.target(settings)])
+    key = json.dumps([codes, django_version.target(settings)])
+    _KEYS[id(settings)] = (settings, key)
+    return key
+
+
+_KEYS: dict[int, tuple[Settings, str]] = {}  # per settings object (a run has one or a few)
 
 
 def findings_to_data(findings: list[Finding]) -> list[list[Any]]:

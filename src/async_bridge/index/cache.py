@@ -161,6 +161,9 @@ class CacheStore:
         except (ValueError, UnicodeDecodeError, RecursionError):
             return None  # truncated, corrupted or foreign: rebuilt by whoever needs it
 
+    def exists(self, name: str) -> bool:
+        return os.path.exists(self.folder / name)
+
     # -- writing ---------------------------------------------------------------------
     def write(self, name: str, record: Any) -> bool:
         """Write a record atomically (temporary file, then ``os.replace``)."""
@@ -320,7 +323,7 @@ class VersionInfo:
 
 def describe(base: Path) -> list[VersionInfo]:
     """Every version folder under a cache folder, with its size and record counts."""
-    found = []
+    found: list[VersionInfo] = []
     if not base.is_dir():
         return found
     for folder in sorted(p for p in base.iterdir() if p.is_dir() and p.name.startswith("v")):

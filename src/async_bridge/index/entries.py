@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterator, Mapping
 
 from ..records.summaries import ClassSummary, FunctionSummary, ModuleSummary, RawField
 from ..records.values import Value
-from .cache import digest
+import json
+
+from .cache import CacheStore, digest
 from .recording import Recorder
 
 FORMAT = 1
@@ -25,6 +27,32 @@ FORMAT = 1
 
 def record_id(*parts: Any) -> str:
     return digest(repr(parts).encode())
+
+
+def questions_name(key: str) -> str:
+    """The questions of a record live in their own file, named by their content: a record
+    used as it is (the project unchanged) never reads them."""
+    return f"questions/{key[:2]}/{key}.json"
+
+
+def save(store: CacheStore, name: str, record: dict[str, Any], recorder: Recorder) -> bool:
+    """Write a record and, first, the questions it refers to."""
+    try:
+        questions = recorder.to_data()
+        key = digest(json.dumps(questions, separators=(",", ":")).encode())
+    except (TypeError, ValueError, KeyError):
+        return False  # its saved questions are gone or damaged: the record is not rewritten
+    record["questions"] = key
+    if not store.exists(questions_name(key)) and not store.write(questions_name(key), questions):
+        return False
+    return store.write(name, record)
+
+
+def recorder_of(store: CacheStore, data: Any) -> Recorder:
+    key = data["questions"]
+    if not isinstance(key, str):
+        raise ValueError("questions")
+    return Recorder(load=lambda: store.read(questions_name(key)))
 
 
 def summary_name(rel: str, module: str, content: str) -> str:
@@ -61,19 +89,19 @@ class StoredSummary:
         return {
             "format": FORMAT, "rel": self.rel, "module": self.module, "content": self.content,
             "generation": generation, "structure": self.structure, "functions": self.functions,
-            "globals": self.globals, "attributes": self.attributes, "questions": self.recorder.to_data(),
+            "globals": self.globals, "attributes": self.attributes,
         }
 
     @classmethod
-    def from_data(cls, name: str, data: Any, rel: str, module: str, content: str) -> "StoredSummary | None":
+    def from_data(cls, store: CacheStore, name: str, data: Any, rel: str, module: str,
+                  content: str) -> "StoredSummary | None":
         """The record if it is one of ours for exactly this file content, else None."""
         try:
             if data.get("format") != FORMAT or (data["rel"], data["module"], data["content"]) != (rel, module, content):
                 return None
             structure = data["structure"]
             _check_structure(structure)
-            stored = cls(name, rel, module, content, structure, Recorder.from_data(data["questions"]),
-                         data.get("generation"))
+            stored = cls(name, rel, module, content, structure, recorder_of(store, data), data.get("generation"))
             for attr in ("functions", "globals", "attributes"):
                 value = data[attr]
                 if not isinstance(value, dict):
@@ -104,7 +132,7 @@ class StoredSummary:
         classes = {
             q: ClassSummary(
                 bases=tuple(c["bases"]), methods=tuple(c["methods"]),
-                attributes=_Facts(self, "attributes", q, lambda q=q: _live_attributes(live, q), decode=_attributes),
+                attributes=_Facts(self, "attributes", q, _attributes_of(live, q), decode=_attributes),
                 fields=tuple(RawField(*f) for f in c["fields"]),
             )
             for q, c in s["classes"].items()
@@ -137,10 +165,13 @@ def _live_fact(live: Callable[[], ModuleSummary | None], part: str, key: str) ->
     return getattr(summary, part).get(key) if summary is not None else None
 
 
-def _live_attributes(live: Callable[[], ModuleSummary | None], cls: str) -> dict[str, Value]:
-    summary = live()
-    found = summary.classes.get(cls) if summary is not None else None
-    return dict(found.attributes) if found is not None else {}
+def _attributes_of(live: Callable[[], ModuleSummary | None], cls: str) -> Callable[[], dict[str, Value]]:
+    def compute() -> dict[str, Value]:
+        summary = live()
+        found = summary.classes.get(cls) if summary is not None else None
+        return dict(found.attributes) if found is not None else {}
+
+    return compute
 
 
 def _attributes(data: Any) -> dict[str, Value]:
@@ -241,14 +272,13 @@ class StoredFindings:
         self.recorder = recorder
 
     def to_data(self, generation: str | None) -> dict[str, Any]:
-        return {"format": FORMAT, "generation": generation, "findings": self.findings,
-                "questions": self.recorder.to_data()}
+        return {"format": FORMAT, "generation": generation, "findings": self.findings}
 
     @classmethod
-    def from_data(cls, name: str, data: Any) -> "StoredFindings | None":
+    def from_data(cls, store: CacheStore, name: str, data: Any) -> "StoredFindings | None":
         try:
             if data.get("format") != FORMAT or not isinstance(data["findings"], list):
                 return None
-            return cls(name, data["findings"], data.get("generation"), Recorder.from_data(data["questions"]))
+            return cls(name, data["findings"], data.get("generation"), recorder_of(store, data))
         except (KeyError, TypeError, ValueError, AttributeError):
             return None

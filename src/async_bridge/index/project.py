@@ -10,6 +10,7 @@ built.
 from __future__ import annotations
 
 import ast
+import os
 import time
 from collections import Counter, OrderedDict, deque
 from dataclasses import replace
@@ -24,7 +25,7 @@ from ..records.summaries import (
 )
 from ..records.values import REFERENCES, Kind, Value
 from .cache import CacheStore, digest, text_digest
-from .entries import StoredFindings, StoredSummary, findings_name, summary_name
+from .entries import StoredFindings, StoredSummary, findings_name, save, summary_name
 from .mentions import MentionIndex
 from .models import ModelIndex
 from .project_files import ProjectFiles
@@ -181,7 +182,7 @@ class ProjectIndex:
         rel, content = self._content_key(path)
         name = summary_name(rel, module, content) if content is not None and self.store is not None else None
         if name is not None:
-            stored = StoredSummary.from_data(name, self.store.read(name), rel, module, content)  # type: ignore[union-attr,arg-type]
+            stored = StoredSummary.from_data(self.store, name, self.store.read(name), rel, module, content)  # type: ignore[union-attr,arg-type]
             if stored is not None and self._holds(stored.generation, stored.recorder):
                 self.stats["summary records used"] += 1
                 self._stored[module] = stored
@@ -221,15 +222,18 @@ class ProjectIndex:
         if self.store is None or filename in ("-", "stdin", "<stdin>", ""):
             return None
         try:
-            rel = self.files.relative(Path(filename).resolve())
+            rel = self.files.relative(os.path.abspath(filename))
+            if rel.startswith(".."):
+                rel = self.files.relative(os.path.realpath(filename))
         except (OSError, ValueError):
             return None
         if rel.startswith(".."):
             return None  # outside the project
         self.prepare()
-        module, _ = self.resolver.module_of(filename)
-        name = findings_name(rel, module, text_digest(text), settings)
-        record = StoredFindings.from_data(name, self.store.read(name))
+        # the module name is not in the key: the analysis asks it (a recorded question), and
+        # a new ``__init__.py`` changes the project's generation
+        name = findings_name(rel, None, text_digest(text), settings)
+        record = StoredFindings.from_data(self.store, name, self.store.read(name))
         if record is None:
             return StoredFindings(name, None, None, Recorder())
         return record
@@ -261,7 +265,7 @@ class ProjectIndex:
     def _save_findings(self, record: StoredFindings) -> None:
         if self.store is None or self.files.overlaid:
             return  # an unsaved buffer may be in the answers: nothing is recorded
-        self.store.write(record.name, record.to_data(self.files.generation))
+        save(self.store, record.name, record.to_data(self.files.generation), record.recorder)
         self.flush_now_and_then()
 
     def flush_now_and_then(self) -> None:
@@ -294,7 +298,7 @@ class ProjectIndex:
         generation = self.files.generation
         for stored in list(self._stored.values()):
             if stored.dirty and stored.writable:
-                self.store.write(stored.name, stored.to_data(generation))
+                save(self.store, stored.name, stored.to_data(generation), stored.recorder)
                 stored.dirty = False
         self.mentions.flush()
 

@@ -17,7 +17,7 @@ import hashlib
 import inspect
 import json
 from dataclasses import fields, is_dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..records.summaries import ClassSummary, FunctionSummary
 from ..records.values import Value
@@ -90,29 +90,55 @@ def _decode_argument(value: Any) -> Any:
 
 
 class Recorder:
-    """The questions asked for one record (a module's summary or a file's findings)."""
+    """The questions asked for one record (a module's summary or a file's findings).
 
-    __slots__ = ("answers",)
+    Questions read from a record stay in their saved form until they are needed (to be
+    asked again, or saved with new ones): a record used as it is never decodes them."""
 
-    def __init__(self, answers: dict[Key, Any] | None = None) -> None:
-        self.answers: dict[Key, Any] = answers if answers is not None else {}
+    __slots__ = ("_answers", "_saved", "_load")
+
+    def __init__(self, answers: dict[Key, Any] | None = None, saved: list | None = None,
+                 load: Callable[[], Any] | None = None) -> None:
+        lazy = saved is not None or load is not None
+        self._answers: dict[Key, Any] | None = answers if answers is not None else (None if lazy else {})
+        self._saved = saved
+        self._load = load  # reads the saved questions when they are first needed
+
+    @property
+    def answers(self) -> dict[Key, Any]:
+        if self._answers is None:
+            saved = self._saved
+            if saved is None and self._load is not None:
+                saved = self._load()
+                if not isinstance(saved, list):
+                    raise ValueError("the record's questions are missing")
+            self._answers = {decode_key(key): answer for key, answer in saved or ()}
+            self._saved = self._load = None
+        return self._answers
 
     def note(self, key: Key, answer: Any) -> None:
-        if key not in self.answers:
-            self.answers[key] = fingerprint(answer)
+        answers = self.answers
+        if key not in answers:
+            answers[key] = fingerprint(answer)
 
     def to_data(self) -> list[list[Any]]:
+        if self._answers is None and self._saved is not None:
+            return list(self._saved)
         return [[encode_key(key), answer] for key, answer in self.answers.items()]
 
     @classmethod
     def from_data(cls, data: Any) -> "Recorder":
-        if not isinstance(data, list):
+        if not isinstance(data, list) or not all(isinstance(item, list) and len(item) == 2 for item in data):
             raise ValueError("expected a list of questions")
-        return cls({decode_key(key): answer for key, answer in data})
+        return cls(saved=data)
 
     def holds(self, index: "ProjectIndex") -> bool:
         """Whether every question gets the same answer from the project as it is now."""
-        for key, answer in self.answers.items():
+        try:
+            answers = self.answers
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return False
+        for key, answer in answers.items():
             try:
                 now = fingerprint(ask(index, key))
             except (TypeError, ValueError, KeyError, AttributeError, RecursionError):

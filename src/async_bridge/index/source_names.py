@@ -85,7 +85,10 @@ def _decode(names: Iterable[bytes]) -> tuple[str, ...]:
 
 def scan_file(data: bytes) -> FileScan:
     """The text scan of one file's bytes."""
-    async_defs = runners = bridges = related = ()
+    async_defs: tuple[str, ...] = ()
+    runners: tuple[str, ...] = ()
+    bridges: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
     decorated: tuple[tuple[str, str], ...] = ()
     if b"related_name" in data:
         related = _decode(_RELATED_NAME.findall(data))
