@@ -20,6 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = Path(os.environ.get("ABR_CORPUS", Path.home() / ".cache" / "abr-corpus"))
 CACHE_DIR = Path(os.environ.get("ABR_BENCH_CACHE", Path.home() / ".cache" / "abr-bench"))
 SKIP_DIRS = {".downloads", ".git", "__pycache__"}
+# the plugin's project cache for every run the benchmark starts without --abr-cache-dir
+CACHE_ENV = "ABR_CACHE_DIR"
 
 
 def ensure_importable() -> None:

@@ -67,7 +67,8 @@ def check_plugin(flake8: list[str]) -> str:
 
 
 def run_package(flake8: list[str], folder: Path, package: str, jobs: int) -> tuple[list[Finding], str]:
-    cmd = [*flake8, "--isolated", f"-j{jobs}", "--select=ABR", "--abr-enable=ABR106",
+    # --abr-no-cache: findings never depend on the cache, and the corpus folders stay as fetched
+    cmd = [*flake8, "--isolated", f"-j{jobs}", "--select=ABR", "--abr-enable=ABR106", "--abr-no-cache",
            "--abr-project-root", ".", f"--format={FORMAT}", "."]
     proc = subprocess.run(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode not in (0, 1):

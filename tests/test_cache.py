@@ -200,7 +200,7 @@ def test_a_new_caller_is_found_by_the_reverse_question(tmp_path: Path) -> None:
 
 def _records(root: Path) -> dict[str, Path]:
     folder = cache_folder(root)
-    found = {"files": folder / "files.json", "meta": folder / "meta.json",
+    found = {"files": folder / "files.json", "scans": folder / "scans.json", "meta": folder / "meta.json",
              "mentions": folder / "mentions" / "current.json"}
     found["summary"] = next((folder / "summaries").rglob("*.json"))
     found["findings"] = next((folder / "findings").rglob("*.json"))
@@ -210,10 +210,10 @@ def _records(root: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "foreign", "empty", "wrong-shapes"])
-@pytest.mark.parametrize("record", ["files", "meta", "mentions", "summary", "findings", "shard", "questions"])
+@pytest.mark.parametrize("record", ["files", "scans", "meta", "mentions", "summary", "findings", "shard", "questions"])
 def test_damaged_cache_files_change_nothing(project: Path, record: str, damage: str, capsys) -> None:
     lint(project)
-    if record == "questions":  # read only when the project changed since: change it
+    if record in ("questions", "scans"):  # read only when the project changed since: change it
         (project / "shop" / "other.py").write_text("x = 1\n")
     path = _records(project)[record]
     text = path.read_text()

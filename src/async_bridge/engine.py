@@ -6,13 +6,17 @@ import ast
 import json
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from . import django_version
-from .analysis.module import ModuleAnalysis
 from .checks import Check, Finding, load_all
 from .checks.base import Related, run_checks
 from .config import Settings
 from .index.recording import RecordingProject
 from .sources import split_lines, suppressed
+
+if TYPE_CHECKING:
+    from .analysis.module import ModuleAnalysis
 
 
 def enabled_checks(settings: Settings) -> list[type[Check]]:
@@ -20,8 +24,10 @@ def enabled_checks(settings: Settings) -> list[type[Check]]:
 
 
 def analyse(tree: ast.AST, filename: str, settings: Settings,
-            project: RecordingProject | None = None) -> tuple[ModuleAnalysis, list[Check]]:
+            project: RecordingProject | None = None) -> tuple["ModuleAnalysis", list[Check]]:
     """The module's analysis and its checks; ``project`` records the questions they ask."""
+    from .analysis.module import ModuleAnalysis  # not needed when the findings come from the cache
+
     classes = enabled_checks(settings)
     wanted = {kind for cls in classes for kind in cls.nodes}
     index = settings.index

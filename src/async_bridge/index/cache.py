@@ -31,15 +31,12 @@ import hashlib
 import json
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 import time
 import weakref
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from .. import __version__
 
@@ -119,8 +116,7 @@ def warn_once(message: str) -> None:
     print(f"flake8-async-bridge: {message}", file=sys.stderr)
 
 
-@dataclass(frozen=True)
-class CacheKey:
+class CacheKey(NamedTuple):
     """What a cache version is made of; any change starts a fresh folder."""
 
     root: str
@@ -206,6 +202,8 @@ class CacheStore:
                 self._made.add(current)
 
     def _replace(self, target: Path, data: bytes) -> None:
+        import tempfile
+
         fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -252,6 +250,8 @@ class CacheStore:
         if len(mine) < _KEEP_VERSIONS:
             return
         mine.sort(key=_mtime)
+        import shutil
+
         for old in mine[: len(mine) - _KEEP_VERSIONS + 1]:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -311,8 +311,7 @@ def open_store(project_root: Path, extra_knowledge: Iterable[str] = (), cache_di
 
 # -- ``async-bridge cache info`` / ``clear`` ------------------------------------------------
 
-@dataclass(frozen=True)
-class VersionInfo:
+class VersionInfo(NamedTuple):
     name: str
     files: int
     bytes: int
@@ -356,6 +355,8 @@ def clear(base: Path) -> int:
             raise ValueError(f"{base} does not look like this tool's cache (no CACHEDIR.TAG of ours)")
     except OSError:
         raise ValueError(f"{base} does not look like this tool's cache (no CACHEDIR.TAG)") from None
+    import shutil
+
     versions = [p for p in base.iterdir() if p.is_dir() and p.name.startswith("v")]
     shutil.rmtree(base)
     return len(versions)

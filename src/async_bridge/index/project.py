@@ -17,9 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from ..analysis import contexts
-from ..analysis.module import ModuleAnalysis
-from ..analysis.summarize import live_summary
 from ..records.summaries import (
     UNRESOLVED_ATTR, ClassSummary, Edge, FunctionSummary, ModuleSummary, Reach, Site, Step,
 )
@@ -34,7 +31,11 @@ from .resolver import MAX_FILE_BYTES, ModuleResolver
 from .source_names import SourceNames
 
 if TYPE_CHECKING:
+    from ..analysis.module import ModuleAnalysis
     from ..knowledge import Knowledge
+
+# The analysis is imported when a module is first parsed, not with the index: a run whose
+# answers all come from the cache never loads it.
 
 MAX_DEPTH = 6  # re-export / base-class hops
 MAX_REACH = 500  # functions visited by one reach question
@@ -63,9 +64,9 @@ class ProjectIndex:
         self.knowledge = knowledge
         self.models = ModelIndex(self)
         self._summaries: dict[str, ModuleSummary | None] = {}
-        self._recent: OrderedDict[str, ModuleAnalysis] = OrderedDict()
+        self._recent: OrderedDict[str, "ModuleAnalysis"] = OrderedDict()
         self._functions: dict[str, FunctionSummary | None] = {}
-        self._pending: dict[str, ModuleAnalysis] = {}
+        self._pending: dict[str, "ModuleAnalysis"] = {}
         self._building: set[str] = set()
         self._reach_memo: dict[tuple[str, str], object] = {}
         self._derives_memo: dict[tuple, bool] = {}
@@ -109,6 +110,7 @@ class ProjectIndex:
         if listing:
             self.resolver = ModuleResolver(self._root)
             self.files.resolver = self.resolver
+            self.resolver.known_files = self.files.known_files
 
     # -- Project protocol: files --------------------------------------------
     def module_of(self, filename: str) -> tuple[str | None, bool]:
@@ -165,6 +167,8 @@ class ProjectIndex:
         try:
             pending = self._pending.get(module)
             if pending is not None:
+                from ..analysis.summarize import live_summary
+
                 result: ModuleSummary | None = live_summary(pending)
             else:
                 result = self._file_summary(module)
@@ -200,6 +204,8 @@ class ProjectIndex:
     def _live_summary(self, module: str) -> ModuleSummary | None:
         """The summary of a parse of the module (facts computed on first use)."""
         if module not in self._live:
+            from ..analysis.summarize import live_summary
+
             analysis = self._load(module)
             self._live[module] = (live_summary(analysis, reload=lambda: self._load(module))
                                   if analysis is not None else None)
@@ -334,6 +340,8 @@ class ProjectIndex:
             self._parsed[module] = digest(source)
             tree = ast.parse(source, filename=str(path))
             project = RecordingProject(self, self._recorder(module))
+            from ..analysis.module import ModuleAnalysis
+
             return ModuleAnalysis(tree, str(path), self.knowledge, project, deep=False)
         except _PARSE_ERRORS:
             return None
@@ -582,6 +590,8 @@ class ProjectIndex:
     # -- who calls a function ---------------------------------------------------
     def reached_from_worker(self, qualname: str) -> str | None:
         """A worker-context function that reaches ``qualname`` through sync project calls."""
+        from ..analysis import contexts
+
         return self._reached_from(qualname, "worker", lambda f: f.context in contexts.WORKER_CONTEXTS)
 
     def reached_from_async(self, qualname: str) -> str | None:
@@ -589,6 +599,8 @@ class ProjectIndex:
         return self._reached_from(qualname, "async", lambda f: f.is_async)
 
     def _reached_from(self, qualname: str, key: str, is_origin: Callable[[FunctionSummary], bool]) -> str | None:
+        from ..analysis import contexts
+
         memo_key = (key, qualname)
         if memo_key in self._reach_memo:
             return self._reach_memo[memo_key]  # type: ignore[return-value]

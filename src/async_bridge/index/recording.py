@@ -14,7 +14,6 @@ records that depend on it, and one that does is never missed, however indirect.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
@@ -191,7 +190,7 @@ class RecordingProject:
 
         def asked(*args: Any, **keywords: Any) -> Any:
             if keywords:  # recorded by position, as it is asked again
-                args = tuple(inspect.signature(method).bind(*args, **keywords).arguments.values())
+                args = _by_position(method, args, keywords)
             answer = method(*args)
             note((name, *args), answer)
             return answer
@@ -231,7 +230,7 @@ class _RecordingModels:
 
         def asked(*args: Any, **keywords: Any) -> Any:
             if keywords:
-                args = tuple(inspect.signature(method).bind(*args, **keywords).arguments.values())
+                args = _by_position(method, args, keywords)
             answer = method(*args)
             note((key, *args), answer)
             return answer
@@ -271,6 +270,12 @@ class _RecordingSet:
 
     def __len__(self) -> int:
         return len(self._names)
+
+
+def _by_position(method: Callable[..., Any], args: tuple, keywords: dict[str, Any]) -> tuple:
+    import inspect
+
+    return tuple(inspect.signature(method).bind(*args, **keywords).arguments.values())
 
 
 def holds_all(recorders: Iterable[Recorder], index: "ProjectIndex") -> bool:

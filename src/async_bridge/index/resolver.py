@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 MAX_FILE_BYTES = 2_000_000  # larger files are not parsed for the index
 
@@ -132,10 +133,13 @@ class ModuleResolver:
         """Every .py file under the project root (for reverse look-ups), once per process."""
         files = getattr(self, "_files", None)
         if files is None:
-            stats = getattr(self, "_stats", None)
-            files = [Path(entry[0]) for entry in (stats if stats is not None else self.python_file_stats())]
+            known = self.known_files() if self.known_files is not None else None
+            files = known if known is not None else [Path(entry[0]) for entry in self.python_file_stats()]
             self._files = files
         return files
+
+    # the project's files as the cache last saw them (saves a walk of the tree)
+    known_files: "Callable[[], list[Path] | None] | None" = None
 
     def python_file_stats(self) -> list[tuple[str, int, int, int, int]]:
         """(path, size, mtime, ctime, inode) of every .py file under the project root, from
@@ -164,6 +168,5 @@ class ModuleResolver:
                 except OSError:
                     continue
             stack.extend(reversed(below))
-        self._stats = found
         return found
 
