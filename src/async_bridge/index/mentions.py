@@ -113,8 +113,9 @@ class MentionIndex:
         if self._extra_digests.get(rel) == key:
             return
         extra = self._extra
+        get = extra.get
         for word in identifiers(data):
-            postings = extra.get(word)
+            postings = get(word)
             if postings is None:
                 extra[word] = [rel]
             else:
@@ -195,31 +196,33 @@ class MentionIndex:
         self._index_missing()
         rels = sorted(self.files.records)
         numbers = {rel: n for n, rel in enumerate(rels)}
-        shards: list[dict[str, list[int]]] = [{} for _ in range(SHARDS)]
-        if self._base is not None:
-            old_files = self._base_files
-            for number in range(SHARDS):
+        from_extra = {rel: numbers[rel] for rel in rels if self._extra_covers(rel)}
+        from_base = {rel: numbers[rel] for rel in rels if rel not in from_extra and self._base_covers(rel)}
+        renumber: dict[int, int] = {}
+        if self._base is not None and from_base:
+            renumber = {old: from_base[rel] for old, rel in enumerate(self._base_files) if rel in from_base}
+        words_of: list[list[str]] = [[] for _ in range(SHARDS)]  # this process's words, by shard
+        for word in self._extra:
+            words_of[shard_of(word)].append(word)
+        digests = {**{rel: self._base_digests[rel] for rel in from_base},
+                   **{rel: self._extra_digests[rel] for rel in from_extra}}
+        files = [[rel, digests.get(rel, "")] for rel in rels]
+        base = f"base-{digest(repr(sorted(digests.items())).encode())}"
+        for number in range(SHARDS):  # one shard in memory at a time
+            shard: dict[str, list[int]] = {}
+            if renumber:
                 for word, postings in self._shard(number).items():
-                    for old in postings:
-                        rel = old_files[old] if 0 <= old < len(old_files) else None
-                        if rel in numbers and not self._extra_covers(rel) and self._base_covers(rel):
-                            shards[number].setdefault(word, []).append(numbers[rel])
+                    kept = [renumber[old] for old in postings if old in renumber]
+                    if kept:
+                        shard[word] = kept
                 if self._base is None:
                     return  # the old base vanished under us: leave it to the next run
-        digests: dict[str, str] = {}
-        for rel in rels:
-            if self._extra_covers(rel):
-                digests[rel] = self._extra_digests[rel]
-            elif self._base_covers(rel):
-                digests[rel] = self._base_digests[rel]
-        for word, members in self._extra.items():
-            postings = sorted(numbers[rel] for rel in members if rel in digests and self._extra_covers(rel))
-            if postings:
-                shards[shard_of(word)].setdefault(word, []).extend(postings)
-        files = [[rel, digests.get(rel, "")] for rel in rels]
-        base = f"base-{digest(repr((rels, sorted(digests.items()))).encode())}"
-        for number in range(SHARDS):
-            if not self.store.write(f"mentions/{base}/{number:02d}.json", shards[number]):
+                self._shards.pop(number, None)
+            for word in words_of[number]:
+                postings = [from_extra[rel] for rel in self._extra[word] if rel in from_extra]
+                if postings:
+                    shard.setdefault(word, []).extend(postings)
+            if not self.store.write(f"mentions/{base}/{number:02d}.json", shard):
                 return
         if not self.store.write(f"mentions/{base}/files.json", files):
             return
@@ -227,7 +230,7 @@ class MentionIndex:
             self._remove_bases(keep=base)
             self._base, self._base_files = base, rels
             self._base_digests = {rel: key for rel, key in files if key}
-            self._shards = dict(enumerate(shards))
+            self._shards = {}  # read back when a question needs one: the postings leave memory
             self._extra, self._extra_digests = {}, {}
             self._checked = False  # unsaved buffers are indexed again on the next question
 

@@ -76,7 +76,9 @@ class ProjectIndex:
         """The index of mentions, fed with every file the text scan reads (so a file is
         read once for both)."""
         mentions = MentionIndex(self.files, self.store)
-        self.files.on_read = mentions.note
+        # with a cache, the text scan's read of a file also indexes its words (a file is read
+        # once); without one, the words are read when a reverse question first needs them
+        self.files.on_read = mentions.note if self.store is not None else None
         self.files.files_with = mentions.files_mentioning_any
         return mentions
 
@@ -136,6 +138,10 @@ class ProjectIndex:
         if not self._files_ready:
             self.files.refresh()
             self._files_ready = True
+            if self.store is not None:
+                # what a cold scan indexed goes to disk now, before any module is analysed:
+                # the words of every file never sit in memory next to the analyses
+                self.mentions.flush()
 
     def recording(self) -> RecordingProject:
         """The project as a checked module's analysis sees it, its questions recorded."""
