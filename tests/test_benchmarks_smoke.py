@@ -164,6 +164,21 @@ def test_performance_report_renders(bench):
     text = bench["run"].render(report, "python benchmarks/run.py")
     assert "0.80x the parse" in text and "+5.0%" in text and "## Scaling" in text and "flake8-async" in text
 
+    def run(cpu: float, rss: float = 80.0) -> dict:
+        return {"wall": cpu, "cpu": cpu, "rss_mb": rss, "walls": [cpu], "cpus": [cpu]}
+
+    trio = {"plain": run(10.0), "cold": run(10.8, 88.0), "warm": run(10.2)}
+    report["cache"] = {"files": 6, "lines": 60, "runs": {"j1": trio, "jobs": trio, "forkserver": trio}}
+    report["async"] = {"files": 3, "lines": 30, "packages": ["alpha"], "runs": {"j1": trio}}
+    report["editor"] = {"file": "alpha/jobs.py", "root_files": 6, "plain": run(0.2), "cold": run(1.0),
+                        "warm": run(0.22), "edited": run(0.3)}
+    report["j1"]["warm"] = run(10.2)
+    text = bench["run"].render(report, "python benchmarks/run.py")
+    assert "| 6 files (the corpus sample), `flake8 -j1` | 10.0 s CPU (10.0 s wall) | 10.8 s (10.8 s) " in text
+    assert "| 1.08x met | 1.02x met | 80 / 88 / 80 MiB |" in text
+    assert "async subset, 3 files, `flake8 -j1`" in text and "`forkserver` workers" in text
+    assert "| + plugin, warm, file unchanged | 0.220 s | 0.220 s | 1.10x met (< 1.20x) | 80 MiB |" in text
+    assert "| + plugin, cold (empty cache) | 1.000 s | 1.000 s | 5.00x | 80 MiB |" in text
 
 # -- applications.py and recall.py on a tiny generated git repository ----------------------
 

@@ -379,7 +379,7 @@ def enqueued_elsewhere(analysis: "ModuleAnalysis", qualname: str) -> tuple[TaskF
     word = re.compile(rb"\b" + re.escape(short) + rb"\b")
     own = analysis.filename
     project = analysis.project
-    for path, data in project.sources():
+    for path, data in project.sources(qualname.rsplit(".", 1)[-1], calls):  # files naming it and a call
         if short not in data or not markers.search(data) or not word.search(data):
             continue
         if _same_file(path, own):
