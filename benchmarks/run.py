@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cache_bench  # noqa: E402
+import commands_bench  # noqa: E402
 import common  # noqa: E402
 import engine_bench  # noqa: E402
 import envs as envs_mod  # noqa: E402
@@ -139,13 +140,15 @@ def measure_all(args) -> dict:
 
     flake8_version = args.flake8_version or envs_mod.flake8_version_default()
     log(f"preparing virtualenvs (flake8 {flake8_version}) ...")
-    envs = envs_mod.prepare(flake8_version, with_peer=not args.no_peer, log=log)
+    envs = envs_mod.prepare(flake8_version, with_peer=not args.no_peer, log=log, with_ruff=not args.no_check)
     report["versions"] = {
         "flake8": flake8_version,
         "flake8-async-bridge": envs["plugin"].version_of("flake8-async-bridge"),
     }
     if "peer" in envs:
         report["versions"][envs_mod.PEER] = envs["peer"].version_of(envs_mod.PEER)
+    if "ruff" in envs:
+        report["versions"]["ruff"] = envs["ruff"].version_of("ruff")
 
     runs = Flake8Runs(corpus, files)
     cache_root = common.CACHE_DIR / "abr-cache"
@@ -172,6 +175,10 @@ def measure_all(args) -> dict:
                                               cache_root, log)
         report["async"] = {"files": len(async_files), "lines": sum(common.count_lines(f) for f in async_files),
                            "packages": list(ASYNC_PACKAGES), "runs": subset}
+
+    if not args.no_check:
+        log("async-bridge check cold / warm vs flake8 alone vs ruff --select ASYNC ...")
+        report["check"] = commands_bench.run(envs, corpus, files, args.repeat, cache_root, log)
 
     if not args.no_editor:
         log("one file in an editor, the whole corpus as the project root ...")
@@ -264,7 +271,8 @@ def render(report: dict, command: str) -> str:
         "",
         f"Measured {m['date']} on {m['cpu']}, {m['nproc']} CPUs, {m['ram']} RAM ({m['os']}), "
         f"Python {m['python']}, flake8 {v.get('flake8')}, flake8-async-bridge {v.get('flake8-async-bridge')}"
-        + (f", flake8-async {v['flake8-async']}" if v.get("flake8-async") else "") + ".",
+        + (f", flake8-async {v['flake8-async']}" if v.get("flake8-async") else "")
+        + (f", ruff {v['ruff']}" if v.get("ruff") else "") + ".",
         f"Corpus: {report['files']} files, {report['lines']:,} lines "
         f"({report['fraction']:.0%} of the {report['corpus_files']} files of `shared/corpus`). "
         f"Times are medians of {report['repeat']} interleaved runs unless noted; the machine is shared, so ratios "
@@ -310,6 +318,8 @@ def render(report: dict, command: str) -> str:
             goal = f" {_ok(ratio < GOALS['editor'])} (< {GOALS['editor']:.2f}x)" if "warm" in label else ""
             out.append(f"| {label} | {r['cpu']:.3f} s | {r['wall']:.3f} s | {ratio:.2f}x{goal} | {r['rss_mb']:.0f} MiB |")
         out.append("")
+    if "check" in report:
+        out += commands_bench.render(report["check"], _ratio)
     out += [
         "## Summary",
         "",
@@ -449,6 +459,10 @@ def print_summary(report: dict) -> None:
         e = report["editor"]
         rows.append(("editor one file", ", ".join(f"{k} {e[k]['cpu']:.3f}s ({_ratio(e[k], e['plain']):.2f}x)"
                                                   for k in ("plain", "cold", "warm", "edited"))))
+    if "check" in report:
+        c = report["check"]
+        rows.append(("async-bridge check", ", ".join(f"{k} {c[k]['cpu']:.1f}s ({_ratio(c[k], c['plain']):.2f}x)"
+                                                     for k in ("plain", "cold", "warm", "ruff") if k in c)))
     if "peer" in report:
         p = report["peer"]
         rows.append((f"peer subset ({p['files']} files)",
@@ -475,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--no-async", action="store_true", help="skip the async-subset rows")
     parser.add_argument("--no-editor", action="store_true", help="skip the one-file editor rows")
+    parser.add_argument("--no-check", action="store_true", help="skip the async-bridge check and ruff rows")
     parser.add_argument("--editor-repeat", type=int, default=15, help="runs of each editor measure (median)")
     args = parser.parse_args(argv)
     # every run this script starts keeps its project cache here, never in the corpus
@@ -494,7 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         shown += ["--repeat", str(args.repeat)]
         if args.extra_repeat != 1:
             shown += ["--extra-repeat", str(args.extra_repeat)]
-        shown += [flag for flag in ("--no-scaling", "--no-peer", "--no-j2", "--no-async", "--no-editor")
+        shown += [flag for flag in ("--no-scaling", "--no-peer", "--no-j2", "--no-async", "--no-editor",
+                                                "--no-check")
                   if getattr(args, flag[2:].replace("-", "_"))]
         shown += ["--write", str(args.write)]
         args.write.parent.mkdir(parents=True, exist_ok=True)

@@ -173,7 +173,10 @@ def test_performance_report_renders(bench):
     report["editor"] = {"file": "alpha/jobs.py", "root_files": 6, "plain": run(0.2), "cold": run(1.0),
                         "warm": run(0.22), "edited": run(0.3)}
     report["j1"]["warm"] = run(10.2)
+    report["check"] = {"files": 6, "plain": run(4.0), "cold": run(5.0), "warm": run(1.0), "ruff": run(0.5)}
     text = bench["run"].render(report, "python benchmarks/run.py")
+    assert "| `async-bridge check`, warm | 1.0 s | 1.0 s | 0.25x | 80 MiB |" in text
+    assert "| `ruff check --select ASYNC` | 0.5 s | 0.5 s | 0.12x | 80 MiB |" in text
     assert "| 6 files (the corpus sample), `flake8 -j1` | 10.0 s CPU (10.0 s wall) | 10.8 s (10.8 s) " in text
     assert "| 1.08x met | 1.02x met | 80 / 88 / 80 MiB |" in text
     assert "async subset, 3 files, `flake8 -j1`" in text and "`forkserver` workers" in text
