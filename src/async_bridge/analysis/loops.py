@@ -164,13 +164,15 @@ def coroutine_function(analysis: "ModuleAnalysis", arg: ast.expr | None, scope: 
     return None
 
 
-def coroutines_run(analysis: "ModuleAnalysis", arg: ast.expr | None, scope: FunctionInfo) -> list[tuple[str, str | None]]:
-    """The coroutines a run call runs, as (source text, qualified function or None).
+def coroutines_run(analysis: "ModuleAnalysis", arg: ast.expr | None,
+                   scope: FunctionInfo) -> list[tuple[str, str | None, ast.Call | None]]:
+    """The coroutines a run call runs, as (source text, qualified function or None, the
+    call that made the coroutine, when seen).
 
     ``f(a)`` -> f; ``asyncio.gather(f(), g())`` / ``asyncio.wait_for(f(), 5)`` -> f, g.
     """
     if arg is None:
-        return [("?", None)]
+        return [("?", None, None)]
     if isinstance(arg, ast.Name):
         binding = analysis.values.bindings(scope).reaching(arg) if analysis.values.bindings(scope).binds(arg.id) else None
         source = getattr(binding.source, "expr", None) if binding is not None else None
@@ -186,7 +188,7 @@ def coroutines_run(analysis: "ModuleAnalysis", arg: ast.expr | None, scope: Func
                 found.extend(coroutines_run(analysis, item, scope))
             return found
     callee = arg.func if isinstance(arg, ast.Call) else arg
-    return [(source_text(callee), coroutine_function(analysis, arg, scope))]
+    return [(source_text(callee), coroutine_function(analysis, arg, scope), arg if isinstance(arg, ast.Call) else None)]
 
 
 def source_text(expr: ast.AST, limit: int = 60) -> str:

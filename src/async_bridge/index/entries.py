@@ -22,7 +22,7 @@ import json
 from .cache import CacheStore, digest
 from .recording import Recorder
 
-FORMAT = 2
+FORMAT = 3
 # the per-function facts a summary record fills in as questions need them
 FUNCTION_PARTS = ("functions", "returns", "edges", "contexts")
 
@@ -154,7 +154,7 @@ class StoredSummary:
             functions=facts("functions", FunctionSummary.from_data),
             shapes=shapes,
             returns=facts("returns", Value.from_data),
-            edges=facts("edges", lambda data: tuple(Edge(*e) for e in data), lambda edges: [list(e) for e in edges]),
+            edges=facts("edges", lambda data: tuple(Edge.from_data(e) for e in data), lambda edges: [list(e) for e in edges]),
             contexts=facts("contexts", str, str),
             classes=classes,
             names=s["names"],

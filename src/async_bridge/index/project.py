@@ -610,6 +610,8 @@ class ProjectIndex:
                     continue
                 if not entered and not target.runs_body:
                     continue  # calling a generator / context manager runs nothing
+                if target.guard is not None and target.guard.omitted_by(edge.positional, edge.keywords):
+                    continue  # its work waits for an argument this call leaves out
                 if target.is_async and not through_async:
                     continue
                 came_from[edge.callee] = (fn, edge)
