@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..records.values import QUERY_SOURCES, REFERENCES, Kind, Origin, Value
+from .owner import owner
 from .bindings import (
     Assigned, Binding, Bindings, Imported, LoopTarget, Parameter, Unpacked, comprehension_target,
 )
@@ -75,7 +76,7 @@ class ValueModel:
     """Per module, lazily: the value of any expression in any scope of it."""
 
     def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self.a = analysis
+        self.a = owner(analysis)
         self.v = analysis.vocab
         self.project = analysis.project
         # deep: the module being checked, whose questions may analyse other modules;

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from .. import task_frameworks
 from ..knowledge import builtin
 from ..task_frameworks import TaskFramework
+from .owner import owner
 from .imports import ImportMap
 from .scopes import ClassInfo, FunctionInfo
 
@@ -89,7 +90,7 @@ class TaskRecognizer:
     """Answers "is this a task, of which framework" for one module."""
 
     def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self.a = analysis
+        self.a = owner(analysis)
         self.frameworks = frameworks(analysis.knowledge)
         self._by_decorator = {name: fw for fw in self.frameworks for name in fw.decorators}
         self._app_attrs = frozenset(name for fw in self.frameworks for name in fw.app_decorators)

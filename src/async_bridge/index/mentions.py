@@ -46,6 +46,10 @@ def shard_of(name: str) -> int:
     return zlib.crc32(name.encode()) % SHARDS
 
 
+def _frozen(postings: dict[str, list[str] | tuple[str, ...]]) -> dict[str, list[str] | tuple[str, ...]]:
+    return {word: tuple(files) for word, files in postings.items()}
+
+
 class MentionIndex:
     def __init__(self, files: "ProjectFiles", store: CacheStore | None) -> None:
         self.files = files
@@ -54,9 +58,12 @@ class MentionIndex:
         self._base: str | None = None
         self._base_files: list[str] = []  # file number -> relative path
         self._base_digests: dict[str, str] = {}  # relative path -> digest the base indexed
-        self._shards: dict[int, dict[str, list[int]]] = {}
+        # postings are tuples once complete: the garbage collector stops tracking a tuple of
+        # strings or ints, and then the dict holding them, so a large project's index costs
+        # no time in the collections of a long run
+        self._shards: dict[int, dict[str, tuple[int, ...]]] = {}
         # files indexed outside the base (the saved delta, and this process): postings and digests
-        self._extra: dict[str, list[str]] = {}
+        self._extra: dict[str, list[str] | tuple[str, ...]] = {}
         self._extra_digests: dict[str, str] = {}
         self._fresh: set[str] = set()  # indexed by this process, not saved yet
         self._checked = False  # every file is indexed at its current content
@@ -100,6 +107,7 @@ class MentionIndex:
         for rel in [*self.files.records, *self.files.overlaid]:
             if not self._extra_covers(rel) and not self._base_covers(rel):
                 self._index_file(rel)
+        self._extra = _frozen(self._extra)
         self._checked = True
 
     def _index_file(self, rel: str) -> None:
@@ -118,8 +126,10 @@ class MentionIndex:
             postings = get(word)
             if postings is None:
                 extra[word] = [rel]
-            else:
+            elif type(postings) is list:
                 postings.append(rel)
+            else:
+                extra[word] = [*postings, rel]
         self._extra_digests[rel] = key
         if rel not in self.files.overlaid:
             self._fresh.add(rel)
@@ -149,6 +159,7 @@ class MentionIndex:
                 self._base_files = [str(rel) for rel, _key in meta]
                 self._base_digests = {str(rel): str(key) for rel, key in meta}
                 self._base = str(base)
+            self._extra = _frozen(self._extra)
         except (KeyError, TypeError, ValueError, AttributeError):
             self._base, self._base_files, self._base_digests = None, [], {}
             self._extra, self._extra_digests = {}, {}
@@ -162,7 +173,7 @@ class MentionIndex:
                 self._base, self._base_files, self._base_digests, self._shards = None, [], {}, {}
                 self._checked = False
                 return {}
-            shard = self._shards[number] = data
+            shard = self._shards[number] = {str(word): tuple(postings) for word, postings in data.items()}
         return shard
 
     # -- saving ------------------------------------------------------------------------

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 6  # re-export / base-class hops
 MAX_REACH = 500  # functions visited by one reach question
-RECENT_ANALYSES = 8  # parsed modules kept to answer further facts about them
+RECENT_ANALYSES = 4  # parsed modules kept to answer further facts about them
 FLUSH_SECONDS = 1.0  # the cache is written at most this often during a run (and at exit)
 _PARSE_ERRORS = (SyntaxError, ValueError, UnicodeError, OSError, RecursionError, MemoryError, LookupError)
 
