@@ -9,6 +9,7 @@ underneath, the same path ``async-bridge check`` and ``fix`` take.
 from __future__ import annotations
 
 import ast
+import gc
 from typing import Any, Iterator
 
 from . import __version__
@@ -64,6 +65,10 @@ class Plugin:
         except Exception:
             if debugging():
                 raise
+        # What is alive now lives for the whole run (flake8's setup, the knowledge, the
+        # project's files and names): kept out of every later garbage collection, and
+        # shared copy-on-write by forked workers.
+        gc.freeze()
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if self.settings.excluded(self.filename):  # [tool.async-bridge] exclude, as `check` skips it

@@ -22,7 +22,7 @@ import json
 from .cache import CacheStore, digest
 from .recording import Recorder
 
-FORMAT = 3
+FORMAT = 4
 # the per-function facts a summary record fills in as questions need them
 FUNCTION_PARTS = ("functions", "returns", "edges", "contexts")
 
@@ -67,23 +67,32 @@ def findings_name(rel: str, module: str | None, text: str, settings: str) -> str
     return f"findings/{key[:2]}/{key}.json"
 
 
+def _text(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
 class StoredSummary:
     """A module's summary record, in memory: what was loaded, plus the facts computed
-    since (``dirty`` until written)."""
+    since (``dirty`` until written).
 
-    def __init__(self, name: str, rel: str, module: str, content: str, structure: dict[str, Any],
+    The structure and each fact are kept as JSON text, decoded when asked: a string is
+    one object the garbage collector never visits, where the decoded lists and dicts of
+    a large project would be visited by every full collection of a long run."""
+
+    def __init__(self, name: str, rel: str, module: str, content: str, structure: str,
                  recorder: Recorder, generation: str | None = None) -> None:
         self.name = name
         self.rel = rel
         self.module = module
         self.content = content
-        self.structure = structure
-        self.functions: dict[str, Any] = {}  # local qualname -> data (None: computed, no summary)
-        self.returns: dict[str, Any] = {}
-        self.edges: dict[str, Any] = {}
-        self.contexts: dict[str, Any] = {}
-        self.globals: dict[str, Any] = {}
-        self.attributes: dict[str, Any] = {}  # class -> {attr: data}
+        self.structure = structure  # JSON text
+        # local qualname -> JSON text of the fact (None: computed, nothing known)
+        self.functions: dict[str, str | None] = {}
+        self.returns: dict[str, str | None] = {}
+        self.edges: dict[str, str | None] = {}
+        self.contexts: dict[str, str | None] = {}
+        self.globals: dict[str, str | None] = {}
+        self.attributes: dict[str, str | None] = {}  # class -> JSON text of {attr: data}
         self.recorder = recorder
         self.generation = generation
         self.dirty = False
@@ -105,11 +114,13 @@ class StoredSummary:
             if data.get("format") != FORMAT or (data["rel"], data["module"], data["content"]) != (rel, module, content):
                 return None
             structure = data["structure"]
-            _check_structure(structure)
+            if not isinstance(structure, str):
+                return None
+            _check_structure(json.loads(structure))
             stored = cls(name, rel, module, content, structure, recorder_of(store, data), data.get("generation"))
             for attr in (*FUNCTION_PARTS, "globals", "attributes"):
                 value = data[attr]
-                if not isinstance(value, dict):
+                if not isinstance(value, dict) or not all(v is None or isinstance(v, str) for v in value.values()):
                     return None
                 setattr(stored, attr, value)
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -128,39 +139,56 @@ class StoredSummary:
                             "fields": [list(f.__dict__.values()) for f in c.fields]}
                         for q, c in live.classes.items()},
         }
-        return cls(name, rel, module, content, structure, recorder)
+        return cls(name, rel, module, content, _text(structure), recorder)
 
     # -- the summary the index uses --------------------------------------------------------
-    def summary(self, live: Callable[[], ModuleSummary | None]) -> ModuleSummary:
+    def summary(self, live: Callable[[], ModuleSummary | None], known: ModuleSummary | None = None) -> ModuleSummary:
         """The module's summary: stored facts, and facts computed from ``live`` (a parse of
-        the module) when a question needs one not stored yet."""
-        s = self.structure
+        the module) when a question needs one not stored yet. ``known``: the live summary
+        this record was just made from, whose structure is used as it is."""
+        if known is not None:
+            return self._with_structure(live, known.module, known.path, known.names, known.assigned, known.shapes,
+                                        known.call_names,
+                                        {q: (c.bases, c.methods, c.fields) for q, c in known.classes.items()})
+        s = json.loads(self.structure)
+        return self._with_structure(
+            live, s["module"], s["path"], s["names"], frozenset(s["assigned"]),
+            {q: FunctionShape(*v[:5], tuple(v[5])) for q, v in s["shapes"].items()},
+            {k: frozenset(v) for k, v in s["call_names"].items()},
+            {q: (tuple(c["bases"]), tuple(c["methods"]), tuple(RawField(*f) for f in c["fields"]))
+             for q, c in s["classes"].items()},
+        )
+
+    def _with_structure(self, live: Callable[[], ModuleSummary | None], module: str | None, path: str,
+                        names: Mapping[str, str], assigned: frozenset[str], shapes: Mapping[str, FunctionShape],
+                        call_names: Mapping[str, frozenset[str]],
+                        classes_of: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], tuple[RawField, ...]]],
+                        ) -> ModuleSummary:
         classes = {
             q: ClassSummary(
-                bases=tuple(c["bases"]), methods=tuple(c["methods"]),
+                bases=bases, methods=methods,
                 attributes=_Facts(self, "attributes", q, _attributes_of(live, q), decode=_attributes),
-                fields=tuple(RawField(*f) for f in c["fields"]),
+                fields=fields,
             )
-            for q, c in s["classes"].items()
+            for q, (bases, methods, fields) in classes_of.items()
         }
-        shapes = {q: FunctionShape(*v[:5], tuple(v[5])) for q, v in s["shapes"].items()}
         defs = list(shapes)
 
         def facts(part: str, decode: Callable[[Any], Any], encode: Callable[[Any], Any] = _encode) -> "_FactMap":
             return _FactMap(self, part, defs, lambda q: _live_fact(live, part, q), decode, encode)
 
         return ModuleSummary(
-            module=s["module"], path=s["path"],
+            module=module, path=path,
             functions=facts("functions", FunctionSummary.from_data),
             shapes=shapes,
             returns=facts("returns", Value.from_data),
             edges=facts("edges", lambda data: tuple(Edge.from_data(e) for e in data), lambda edges: [list(e) for e in edges]),
             contexts=facts("contexts", str, str),
             classes=classes,
-            names=s["names"],
-            globals=_FactMap(self, "globals", s["assigned"], lambda n: _live_fact(live, "globals", n), Value.from_data),
-            assigned=frozenset(s["assigned"]),
-            call_names={k: frozenset(v) for k, v in s["call_names"].items()},
+            names=names,
+            globals=_FactMap(self, "globals", sorted(assigned), lambda n: _live_fact(live, "globals", n), Value.from_data),
+            assigned=assigned,
+            call_names=call_names,
         )
 
 
@@ -221,14 +249,14 @@ class _FactMap(Mapping[str, Any]):
             saved: dict[str, Any] = getattr(self._stored, self._part)
             if key in saved:
                 data = saved[key]
-                value = self._decode(data) if data is not None else None
+                value = self._decode(json.loads(data)) if data is not None else None
             else:
                 self._busy.add(key)
                 try:
                     value = self._compute(key)
                 finally:
                     self._busy.discard(key)
-                saved[key] = None if value is None else self._encode(value)
+                saved[key] = None if value is None else _text(self._encode(value))
                 self._stored.dirty = True
             self._done[key] = value
         value = self._done[key]
@@ -259,11 +287,12 @@ class _Facts(Mapping[str, Value]):
         if self._data is None:
             saved: dict[str, Any] = getattr(self._stored, self._part)
             if self._key in saved:
-                self._data = self._decode(saved[self._key])
+                text = saved[self._key]
+                self._data = self._decode(json.loads(text)) if text is not None else {}
             else:
                 self._data = {}  # while computing: asked again, nothing (a cycle)
                 self._data = self._compute()
-                saved[self._key] = _encode(self._data)
+                saved[self._key] = _text(_encode(self._data))
                 self._stored.dirty = True
         return self._data
 

@@ -205,7 +205,7 @@ class ProjectIndex:
         stored.writable = self._parsed.get(module) == content and rel not in self.files.overlaid
         stored.dirty = True
         self._stored[module] = stored
-        return stored.summary(lambda: live)
+        return stored.summary(lambda: live, known=live)
 
     def _live_summary(self, module: str) -> ModuleSummary | None:
         """The summary of a parse of the module (facts computed on first use)."""
