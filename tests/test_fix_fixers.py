@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+import libcst as cst
 import pytest
 
 from async_bridge.checks.base import Finding
@@ -103,3 +104,13 @@ def test_abr101_needs_the_asyncio_run_hint():
     assert fixed(source, call) == (
         "from asgiref.sync import async_to_sync\n\ndef task():\n    async_to_sync(work)(1)\n"
     )
+
+
+def test_import_binding_of_a_builtin_is_none():
+    # a builtin's binding has no statement node: not an import, and no crash
+    source = "import asyncio\n\nasync def f():\n    print(asyncio.run)\n"
+    ctx = FixContext(source)
+    call = next(node for node in ctx.positions if isinstance(node, cst.Call))
+    assert ctx.import_binding(call, "print") is None
+    assert ctx.import_binding(call, "asyncio") == ("asyncio", None, None)
+    assert ctx.qualified_names(call.func) == {"builtins.print"}

@@ -14,7 +14,7 @@ import libcst as cst
 
 from ..checks.base import Finding
 from . import fixer
-from .base import Decline, Edit, FixContext, is_name_chain, is_primary_chain
+from .base import Binding, Decline, Edit, FixContext, is_name_chain, is_primary_chain
 
 BRIDGE_MODULE = "asgiref.sync"
 BRIDGE = "async_to_sync"
@@ -65,7 +65,7 @@ def _bridge_name(ctx: FixContext, call: cst.Call) -> tuple[str | None, bool]:
     return None, False  # ``async_to_sync`` means something else here (a home-made runner?)
 
 
-def _runner_binding(ctx: FixContext, call: cst.Call):
+def _runner_binding(ctx: FixContext, call: cst.Call) -> Binding | None:
     """The import that binds the ``asyncio.run`` spelling, to drop if it becomes unused."""
     root = call.func
     while isinstance(root, cst.Attribute):

@@ -22,7 +22,10 @@ installed conditionally or by a ``set_event_loop`` that is not asyncio's.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import libcst as cst
+from libcst.metadata import Assignment
 
 from ..checks.base import Finding
 from . import fixer
@@ -108,7 +111,7 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
         moved = statements[start + 1: start + 1 + span]
         body, finals = moved[:body_count], moved[body_count:]
         finals = [
-            stmt if any(line.comment for line in stmt.leading_lines) else stmt.with_changes(leading_lines=[])
+            stmt if any(line.comment for line in _leading_lines(stmt)) else stmt.with_changes(leading_lines=[])
             for stmt in finals
         ]
         if not has_close:
@@ -120,7 +123,7 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
         wrapped = cst.Try(
             body=cst.IndentedBlock(body=body),
             finalbody=cst.Finally(body=cst.IndentedBlock(body=finals)),
-            leading_lines=first.leading_lines,
+            leading_lines=_leading_lines(first),
         )
         statements[start + 1: start + 1 + span] = [wrapped]
         return updated.with_changes(body=statements)
@@ -130,6 +133,13 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
 
 def _statement(code: str) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine(body=[cst.Expr(value=cst.parse_expression(code))])
+
+
+def _leading_lines(stmt: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    """The blank and comment lines above a statement (every concrete statement has them)."""
+    if isinstance(stmt, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        return stmt.leading_lines
+    return ()
 
 
 def _setter_call(ctx: FixContext, stmt: cst.CSTNode, setters: frozenset[str]) -> cst.Call | None:
@@ -145,7 +155,7 @@ def _setter_call(ctx: FixContext, stmt: cst.CSTNode, setters: frozenset[str]) ->
     return call if ctx.qualified_names(call.func) & setters else None
 
 
-def _installs(ctx: FixContext, region, name: str, setters: frozenset[str]) -> bool | None:
+def _installs(ctx: FixContext, region: Sequence[cst.BaseStatement], name: str, setters: frozenset[str]) -> bool | None:
     """True: the region installs the loop (a statement of its own); None: installs it otherwise."""
     found = False
     for stmt in region:
@@ -162,16 +172,21 @@ def _installs(ctx: FixContext, region, name: str, setters: frozenset[str]) -> bo
     return found
 
 
-def _is_reset(ctx: FixContext, stmt: cst.CSTNode, name: str, setters: frozenset[str]) -> bool:
-    """``set_event_loop(None)`` or ``set_event_loop(previous)`` (not this loop)."""
+def _restored(ctx: FixContext, stmt: cst.CSTNode, name: str, setters: frozenset[str]) -> str | None:
+    """For ``set_event_loop(None)`` or ``set_event_loop(previous)`` (not this loop), the
+    name it installs (``None``, ``previous``); None for any other statement."""
     call = _setter_call(ctx, stmt, setters)
     if call is None:
-        return False
+        return None
     value = call.args[0].value
-    return isinstance(value, cst.Name) and value.value != name
+    return value.value if isinstance(value, cst.Name) and value.value != name else None
 
 
-def _cleanup_tail(ctx: FixContext, region, name: str, setters: frozenset[str]) -> int:
+def _is_reset(ctx: FixContext, stmt: cst.CSTNode, name: str, setters: frozenset[str]) -> bool:
+    return _restored(ctx, stmt, name, setters) is not None
+
+
+def _cleanup_tail(ctx: FixContext, region: Sequence[cst.BaseStatement], name: str, setters: frozenset[str]) -> int:
     """How many statements at the end of the region are clean-up for the ``finally``.
 
     Only a tail ending with a bare ``loop.close()`` (the last statement of the region
@@ -185,7 +200,10 @@ def _cleanup_tail(ctx: FixContext, region, name: str, setters: frozenset[str]) -
     return count
 
 
-def _following_resets(ctx: FixContext, rest, name: str, setters: frozenset[str], body) -> int:
+def _following_resets(
+    ctx: FixContext, rest: Sequence[cst.BaseStatement], name: str, setters: frozenset[str],
+    body: Sequence[cst.BaseStatement],
+) -> int:
     """Resets right after the region that can run in the ``finally`` instead.
 
     A restored name must not be bound inside the ``try`` body (it could be unbound
@@ -193,10 +211,8 @@ def _following_resets(ctx: FixContext, rest, name: str, setters: frozenset[str],
     """
     count = 0
     for stmt in rest:
-        if not _is_reset(ctx, stmt, name, setters):
-            break
-        value = _setter_call(ctx, stmt, setters).args[0].value
-        if value.value != "None" and _bound_in(ctx, body, value.value):
+        restored = _restored(ctx, stmt, name, setters)
+        if restored is None or (restored != "None" and _bound_in(ctx, body, restored)):
             break
         count += 1
     return count
@@ -213,14 +229,14 @@ def _calls(node: cst.CSTNode) -> list[cst.Call]:
     return found
 
 
-def _bound_in(ctx: FixContext, statements, name: str) -> bool:
+def _bound_in(ctx: FixContext, statements: Sequence[cst.BaseStatement], name: str) -> bool:
     """``name`` is bound (assigned, imported, a loop target ...) inside ``statements``."""
     inside = {id(stmt) for stmt in statements}
     for scope in set(ctx.scopes.values()):
         if scope is None:
             continue
         for assignment in scope.assignments[name]:
-            node = getattr(assignment, "node", None)
+            node = assignment.node if isinstance(assignment, Assignment) else None
             while node is not None:
                 if id(node) in inside:
                     return True
@@ -229,14 +245,15 @@ def _bound_in(ctx: FixContext, statements, name: str) -> bool:
 
 
 def _enclosing_function(ctx: FixContext, node: cst.CSTNode) -> cst.FunctionDef | None:
-    while node is not None and not isinstance(node, cst.FunctionDef):
-        if isinstance(node, (cst.ClassDef, cst.Module)):
+    current: cst.CSTNode | None = node
+    while current is not None and not isinstance(current, cst.FunctionDef):
+        if isinstance(current, (cst.ClassDef, cst.Module)):
             return None
-        node = ctx.parent(node)
-    return node
+        current = ctx.parent(current)
+    return current
 
 
-def _index(body, stmt) -> int:
+def _index(body: Sequence[cst.BaseStatement], stmt: cst.BaseStatement) -> int:
     for i, item in enumerate(body):
         if item is stmt:
             return i

@@ -37,13 +37,13 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
         if owner is None or not ctx.await_allowed(owner, comprehensions_allowed=0):
             return None
 
-    def apply(updated):
+    def apply(updated: cst.For | cst.CompFor) -> cst.For | cst.CompFor:
         return updated.with_changes(asynchronous=cst.Asynchronous())
 
     return Edit("ABR202", target, apply)
 
 
-def _loop_for(ctx: FixContext, finding: Finding):
+def _loop_for(ctx: FixContext, finding: Finding) -> cst.For | cst.CompFor | None:
     """The ``For`` / ``CompFor`` the finding's node iterates with."""
     nodes = ctx.nodes_at(finding)
     for node in nodes:
@@ -60,7 +60,7 @@ def _loop_for(ctx: FixContext, finding: Finding):
     return None
 
 
-def _comprehension_of(ctx: FixContext, clause: cst.CompFor):
+def _comprehension_of(ctx: FixContext, clause: cst.CompFor) -> cst.ListComp | cst.SetComp | cst.DictComp | None:
     node = ctx.parent(clause)
     while isinstance(node, cst.CompFor):
         node = ctx.parent(node)

@@ -33,7 +33,7 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
     if not _is_auser_of(ctx, replacement, node.value):
         return None
 
-    def apply(updated: cst.Attribute):
+    def apply(updated: cst.Attribute) -> cst.BaseExpression:
         if updated.lpar:
             return replacement.with_changes(lpar=updated.lpar, rpar=updated.rpar)
         return replacement

@@ -24,8 +24,10 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
     if inner is None or not is_primary_chain(inner.func):
         return None
     arg = ctx.parent(inner)
+    if not isinstance(arg, cst.Arg) or arg.keyword is not None or arg.star:
+        return None
     bridge = ctx.parent(arg)
-    if not isinstance(arg, cst.Arg) or not isinstance(bridge, cst.Call) or arg.keyword is not None or arg.star:
+    if not isinstance(bridge, cst.Call):
         return None
     positional = [a for a in bridge.args if a.keyword is None]
     if positional != [arg] or any(a.star for a in bridge.args):

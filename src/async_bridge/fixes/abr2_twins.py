@@ -28,7 +28,7 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
     if call is None or not ctx.await_allowed(call):
         return None
     func = call.func
-    imports: list[tuple[str, str]] = []
+    imports: list[tuple[str, str | None]] = []
     if isinstance(func, cst.Attribute) and is_primary_chain(func):
         twin = twin_name(finding.fix.get("twin"), func.attr.value)
     elif isinstance(func, cst.Name):
@@ -55,6 +55,7 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
     parens = ctx.needs_parens_for_await(call)
 
     def apply(updated: cst.Call) -> cst.Await:
+        new_func: cst.BaseExpression
         if isinstance(updated.func, cst.Attribute):
             new_func = updated.func.with_changes(attr=cst.Name(twin))
         elif isinstance(updated.func, cst.Name):

@@ -27,7 +27,7 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
         return None
     depth = depths[0]
 
-    def apply(updated: cst.Await):
+    def apply(updated: cst.Await) -> cst.BaseExpression:
         if _candidates(updated.expression) != depths:
             raise Decline()
         top = _rebuild(updated.expression, depth)
@@ -36,17 +36,14 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
     return Edit("ABR403", node, apply)
 
 
-def _inner(expr: cst.BaseExpression):
-    if isinstance(expr, cst.Call):
-        return expr.func
-    if isinstance(expr, (cst.Attribute, cst.Subscript)):
-        return expr.value
-    return None
+def _inner(expr: cst.Attribute | cst.Subscript | cst.Call) -> cst.BaseExpression:
+    """The next link down a primary chain: the callee, or what is subscripted / looked into."""
+    return expr.func if isinstance(expr, cst.Call) else expr.value
 
 
 def _candidates(expr: cst.BaseExpression) -> list[int]:
     """Depths (steps down the chain) of calls an attribute/subscript applies to."""
-    found = []
+    found: list[int] = []
     depth = 0
     current = expr
     while isinstance(current, (cst.Attribute, cst.Subscript, cst.Call)):

@@ -1,7 +1,7 @@
 """What a fixer sees (``FixContext``) and returns (``Edit``), and how edits are applied.
 
 A fixer is ``func(ctx, finding) -> Edit | None``. It finds its node with
-``ctx.node_at(finding, *types)`` (the libcst node whose range is the finding's
+``ctx.node_at(finding, type)`` (the libcst node whose range is the finding's
 ``ast`` range), checks the shape and the hints, and returns an ``Edit``: the
 original node to replace and a function from that node's *updated* version (inner
 edits already applied) to its replacement. Returning None, or raising ``Decline``
@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Generic, Mapping, TypeVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import (
+    Assignment,
+    ExpressionContext,
     ExpressionContextProvider,
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
+    Scope,
     ScopeProvider,
 )
 
@@ -31,20 +33,28 @@ from ..knowledge import Knowledge, builtin
 
 _LINE = re.compile(r"\r\n|\r|\n")
 
+NodeT = TypeVar("NodeT", bound=cst.CSTNode)
+
+# an import binding: (module, obj, asname); obj None for ``import module [as asname]``
+Binding = tuple[str, str | None, str | None]
+
 
 class Decline(Exception):
     """Raised by ``Edit.apply`` when the updated node is not what the plan expected."""
 
 
 @dataclass
-class Edit:
+class Edit(Generic[NodeT]):
+    """Replace ``target`` with ``apply(updated)``, ``updated`` being ``target`` with the
+    inner edits applied (the same node type; the replacement may be another one)."""
+
     code: str
-    target: cst.CSTNode
-    apply: Callable[[cst.CSTNode], cst.CSTNode]
+    target: NodeT
+    apply: Callable[[NodeT], cst.CSTNode]
     # (module, name) pairs to import with ``from module import name``; (module, None): ``import module``
     imports: list[tuple[str, str | None]] = field(default_factory=list)
-    # (module, obj, asname) bindings to drop if nothing uses them any more
-    drop_if_unused: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    # import bindings to drop if nothing uses them any more
+    drop_if_unused: list[Binding] = field(default_factory=list)
 
 
 class FixContext:
@@ -63,9 +73,9 @@ class FixContext:
         for node, rng in self.positions.items():
             key = (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
             self._by_range.setdefault(key, []).append(node)
-        self._scopes = None
-        self._expr_contexts = None
-        self._qualified = None
+        self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
+        self._expr_contexts: Mapping[cst.CSTNode, ExpressionContext] | None = None
+        self._bound_names: frozenset[str] | None = None
 
     # positions ----------------------------------------------------------------
     def _char_col(self, line: int, byte_col: int) -> int:
@@ -85,9 +95,9 @@ class FixContext:
         )
         return list(self._by_range.get(key, ()))
 
-    def node_at(self, finding: Finding, *types: type) -> cst.CSTNode | None:
-        """The one node of ``types`` at the finding's exact range, else None."""
-        found = [n for n in self.nodes_at(finding) if isinstance(n, types)]
+    def node_at(self, finding: Finding, kind: type[NodeT]) -> NodeT | None:
+        """The one node of type ``kind`` at the finding's exact range, else None."""
+        found = [n for n in self.nodes_at(finding) if isinstance(n, kind)]
         return found[0] if len(found) == 1 else None
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
@@ -98,25 +108,33 @@ class FixContext:
 
     # metadata on demand -------------------------------------------------------
     @property
-    def scopes(self):
+    def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
         if self._scopes is None:
             self._scopes = self.wrapper.resolve(ScopeProvider)
         return self._scopes
 
     @property
-    def expr_contexts(self):
+    def expr_contexts(self) -> Mapping[cst.CSTNode, ExpressionContext]:
         if self._expr_contexts is None:
             self._expr_contexts = self.wrapper.resolve(ExpressionContextProvider)
         return self._expr_contexts
 
     def qualified_names(self, node: cst.CSTNode) -> frozenset[str]:
         """What ``node`` names through the module's imports (``aio.run`` -> ``asyncio.run``)."""
-        if self._qualified is None:
-            self._qualified = self.wrapper.resolve(QualifiedNameProvider)
-        found = self._qualified.get(node, ())
-        if callable(found):  # libcst computes some of them lazily
-            found = found()
-        return frozenset(q.name for q in found)
+        scope = self.scopes.get(node)  # what libcst's QualifiedNameProvider asks too
+        if scope is None:
+            return frozenset()
+        return frozenset(q.name for q in scope.get_qualified_names_for(node))
+
+    def bound_names(self) -> frozenset[str]:
+        """Every name bound in any scope of the module."""
+        if self._bound_names is None:
+            self._bound_names = frozenset(
+                assignment.name
+                for scope in set(self.scopes.values()) if scope is not None
+                for assignment in scope.assignments
+            )
+        return self._bound_names
 
     # where ``await`` / ``async for`` may go -------------------------------------
     def await_allowed(self, node: cst.CSTNode, comprehensions_allowed: int = 1) -> bool:
@@ -154,7 +172,7 @@ class FixContext:
         return isinstance(parent, cst.Await)
 
     # names and imports --------------------------------------------------------
-    def import_binding(self, node: cst.CSTNode, name: str):
+    def import_binding(self, node: cst.CSTNode, name: str) -> Binding | None:
         """How ``name`` is bound where ``node`` stands: the single import alias.
 
         Returns (module, obj, asname) for ``import module [as asname]`` (obj None)
@@ -166,8 +184,8 @@ class FixContext:
         if scope is None:
             return None
         assignments = list(scope[name]) if name in scope else []
-        if len(assignments) != 1:
-            return None
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+            return None  # several bindings, or a builtin
         stmt = assignments[0].node
         if isinstance(stmt, cst.Import):
             for alias in stmt.names:
@@ -194,8 +212,7 @@ class FixContext:
             return False
         # a name bound in any scope of the module (even one not visible here) would make
         # a new module-level import confusing; keep it simple and refuse.
-        return name not in _all_bound_names(self)
-
+        return name not in self.bound_names()
 
     def module_attribute(self, node: cst.CSTNode, module: str, name: str) -> tuple[str, bool] | None:
         """How to spell ``module.name`` where ``node`` stands, and whether ``import module`` is needed.
@@ -230,17 +247,6 @@ class FixContext:
 
     def _imports(self) -> list[cst.Import | cst.ImportFrom]:
         return [n for n in self.positions if isinstance(n, (cst.Import, cst.ImportFrom))]
-
-
-def _all_bound_names(ctx: FixContext) -> set[str]:
-    cached = getattr(ctx, "_bound_names", None)
-    if cached is None:
-        cached = set()
-        for scope in set(ctx.scopes.values()):
-            if scope is not None:
-                cached.update(a.name for a in scope.assignments)
-        ctx._bound_names = cached
-    return cached
 
 
 # building blocks -------------------------------------------------------------------
@@ -280,25 +286,30 @@ def twin_name(hint: object, original: str) -> str | None:
 
 # applying ------------------------------------------------------------------------
 class _Applier(cst.CSTTransformer):
-    def __init__(self, edits: list[Edit]) -> None:
+    """Applies each edit on leaving its target (no ``leave_*`` methods of its own)."""
+
+    def __init__(self, edits: list[Edit[Any]]) -> None:
         super().__init__()
         self.edits = {id(edit.target): edit for edit in edits}
-        self.done: list[Edit] = []
+        self.done: list[Edit[Any]] = []
 
-    def on_leave(self, original_node, updated_node):
-        result = super().on_leave(original_node, updated_node)
+    # libcst types ``on_leave`` as returning the node's own type, yet a replacement of
+    # another type (``Call`` -> ``Await``) is allowed and checked by libcst when it is set
+    def on_leave(  # type: ignore[override]
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode,
+    ) -> cst.CSTNode:
         edit = self.edits.get(id(original_node))
         if edit is None or edit.target is not original_node:
-            return result
+            return updated_node
         try:
-            replaced = edit.apply(result)
+            replaced = edit.apply(updated_node)
         except Decline:
-            return result
+            return updated_node
         self.done.append(edit)
         return replaced
 
 
-def apply_edits(ctx: FixContext, edits: list[Edit]) -> tuple[str, list[Edit]]:
+def apply_edits(ctx: FixContext, edits: list[Edit[Any]]) -> tuple[str, list[Edit[Any]]]:
     """The new source with ``edits`` applied (one per target), and the edits that took."""
     applier = _Applier(edits)
     module = ctx.module.visit(applier)
