@@ -13,6 +13,7 @@ from .checks import Check, Finding, load_all
 from .checks.base import Related, run_checks
 from .config import Settings
 from .index.recording import RecordingProject
+from .records.fix_hints import hint_from_data, hint_to_data
 from .sources import reported
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ _KEYS: dict[int, tuple[Settings, str]] = {}  # per settings object (a run has on
 
 
 def findings_to_data(findings: list[Finding]) -> list[list[Any]]:
-    return [[f.line, f.col, f.code, f.message, f.end_line, f.end_col, f.fix,
+    return [[f.line, f.col, f.code, f.message, f.end_line, f.end_col, hint_to_data(f.fix),
              [[r.path, r.line, r.col, r.note] for r in f.related]] for f in findings]
 
 
@@ -88,7 +89,7 @@ def _cached(data: Any) -> list[Finding] | None:
     """Findings from a cache record (None when it is not a list of findings)."""
     try:
         return [
-            Finding(int(line), int(col), str(code), str(message), end_line, end_col, dict(fix),
+            Finding(int(line), int(col), str(code), str(message), end_line, end_col, hint_from_data(fix),
                     tuple(Related(str(p), int(a), int(b), str(n)) for p, a, b, n in related))
             for line, col, code, message, end_line, end_col, fix, related in data
         ]

@@ -153,7 +153,7 @@ class Bindings:
             elif kind is ast.Name:
                 # any other store/del (augmented assignment, with-as, del, ...) is unknown;
                 # a comprehension's own target is local to it
-                if id(current) not in self._stores and not _comprehension_target(current):
+                if id(current) not in self._stores and not _comprehension_target(current):  # type: ignore[arg-type]
                     self._add(current.id, position(current), statement_of(current), OPAQUE)  # type: ignore[attr-defined]
             elif kind is ast.MatchMapping:
                 if current.rest:  # type: ignore[attr-defined]

@@ -260,7 +260,7 @@ def _guard(analysis: "ModuleAnalysis", fn: FunctionInfo, db_nodes: list[ast.AST]
     if not db_nodes and not called:
         return None
     project = [call for call in called if analysis.project.function_shape(
-        analysis.resolve_callable(call.func, fn) or "") is not None]  # type: ignore[arg-type]
+        analysis.resolve_callable(call.func, fn) or "") is not None]
     return parameter_guard(analysis, fn, [*db_nodes, *project]) if db_nodes or project else None
 
 

@@ -8,6 +8,7 @@ from ..analysis import contexts, loops, workers
 from ..analysis.param_guards import call_arguments
 from ..analysis.scopes import FunctionInfo
 from ..checks.base import Related
+from ..records.fix_hints import LoopRun
 from .base import Check, register
 
 
@@ -39,7 +40,7 @@ class EventLoopInWorker(Check):
         if len(short_name) > 24:
             short_name = "..."
         if reach:
-            yield self.finding("ABR101", call, fix={"kind": how}, related=(*worker, *reach),
+            yield self.finding("ABR101", call, fix=LoopRun(how), related=(*worker, *reach),
                                how=how, where=description, coroutine=short_name)
         else:
             yield self.finding("ABR106", call, related=worker, how=how, where=description, coroutine=short_name)

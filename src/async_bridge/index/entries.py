@@ -22,7 +22,7 @@ import json
 from .cache import CacheStore, digest
 from .recording import Recorder
 
-FORMAT = 4
+FORMAT = 5
 # the per-function facts a summary record fills in as questions need them
 FUNCTION_PARTS = ("functions", "returns", "edges", "contexts")
 
@@ -153,7 +153,7 @@ class StoredSummary:
         s = json.loads(self.structure)
         return self._with_structure(
             live, s["module"], s["path"], s["names"], frozenset(s["assigned"]),
-            {q: FunctionShape(*v[:5], tuple(v[5])) for q, v in s["shapes"].items()},
+            {q: FunctionShape(v[0], v[1], v[2], v[3], v[4], tuple(v[5])) for q, v in s["shapes"].items()},
             {k: frozenset(v) for k, v in s["call_names"].items()},
             {q: (tuple(c["bases"]), tuple(c["methods"]), tuple(RawField(*f) for f in c["fields"]))
              for q, c in s["classes"].items()},

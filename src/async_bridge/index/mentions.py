@@ -120,19 +120,20 @@ class MentionIndex:
         """Index a file's text (the project's files call this for every file they read)."""
         if self._extra_digests.get(rel) == key:
             return
-        extra = self._extra
-        get = extra.get
         for word in identifiers(data):
-            postings = get(word)
-            if postings is None:
-                extra[word] = [rel]
-            elif type(postings) is list:
-                postings.append(rel)
-            else:
-                extra[word] = [*postings, rel]
+            self._add(word, rel)
         self._extra_digests[rel] = key
         if rel not in self.files.overlaid:
             self._fresh.add(rel)
+
+    def _add(self, word: str, rel: str) -> None:
+        postings = self._extra.get(word)
+        if postings is None:
+            self._extra[word] = [rel]
+        elif isinstance(postings, list):
+            postings.append(rel)
+        else:
+            self._extra[word] = [*postings, rel]  # frozen once complete: a list again until the next freeze
 
     def _search(self, name: str) -> list[str]:
         pattern = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
@@ -152,7 +153,7 @@ class MentionIndex:
                     continue  # read by this process: newer
                 self._extra_digests[str(rel)] = str(key)
                 for word in words:
-                    self._extra.setdefault(str(word), []).append(str(rel))
+                    self._add(str(word), str(rel))
             base = pointer.get("base")
             if base is not None and self.store is not None:
                 meta = self.store.read(f"mentions/{base}/files.json")
@@ -164,7 +165,7 @@ class MentionIndex:
             self._base, self._base_files, self._base_digests = None, [], {}
             self._extra, self._extra_digests = {}, {}
 
-    def _shard(self, number: int) -> dict[str, list[int]]:
+    def _shard(self, number: int) -> dict[str, tuple[int, ...]]:
         shard = self._shards.get(number)
         if shard is None:
             data = self.store.read(f"mentions/{self._base}/{number:02d}.json") if self.store is not None else None
@@ -230,9 +231,9 @@ class MentionIndex:
                     return  # the old base vanished under us: leave it to the next run
                 self._shards.pop(number, None)
             for word in words_of[number]:
-                postings = [from_extra[rel] for rel in self._extra[word] if rel in from_extra]
-                if postings:
-                    shard.setdefault(word, []).extend(postings)
+                found = [from_extra[rel] for rel in self._extra[word] if rel in from_extra]
+                if found:
+                    shard.setdefault(word, []).extend(found)
             if not self.store.write(f"mentions/{base}/{number:02d}.json", shard):
                 return
         if not self.store.write(f"mentions/{base}/files.json", files):

@@ -245,13 +245,13 @@ class ProjectFiles:
                         removed.add(prefix + name)
             else:
                 names, subfolders = self._list(where)
-                for name, st in names:
+                for name, listed in names:
                     record = old_files.get(name, "")
-                    if st[0] > MAX_FILE_BYTES:
+                    if listed[0] > MAX_FILE_BYTES:
                         continue
                     files[name] = record
-                    if not record.startswith(f"{st[0]}:{st[1]}:{st[2]}:{st[3]}:") or not record:
-                        touched.append((prefix + name, where + sep + name, record, st))
+                    if not record.startswith(f"{listed[0]}:{listed[1]}:{listed[2]}:{listed[3]}:") or not record:
+                        touched.append((prefix + name, where + sep + name, record, listed))
                 removed.update(prefix + name for name in old_files.keys() - files.keys())
             tree[folder][2] = subfolders
             stack.extend(prefix + sub for sub in reversed(subfolders))
