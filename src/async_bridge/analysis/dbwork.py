@@ -17,33 +17,11 @@ from ..records.values import Kind
 from . import guards, orm
 from .bindings import Parameter
 from .scopes import FunctionInfo
+from .text import short
 from .walker import parent_of
 
 if TYPE_CHECKING:
     from .module import ModuleAnalysis
-
-
-def short(expr: ast.AST, limit: int = 60) -> str:
-    """Source-like text with call arguments elided: ``Order.objects.filter(...).first``."""
-    text = _short(expr)
-    return text if len(text) <= limit else "..." + text[-(limit - 3):]
-
-
-def _short(expr: ast.AST) -> str:
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        return f"{_short(expr.value)}.{expr.attr}"
-    if isinstance(expr, ast.Call):
-        return f"{_short(expr.func)}({'...' if expr.args or expr.keywords else ''})"
-    if isinstance(expr, ast.Subscript):
-        return f"{_short(expr.value)}[...]"
-    if isinstance(expr, ast.Await):
-        return f"(await {_short(expr.value)})"
-    try:
-        return ast.unparse(expr)
-    except Exception:  # pragma: no cover - unparse of odd nodes
-        return "<expr>"
 
 
 def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None, Site | None, list[ast.AST]]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..records.values import Kind
 from .scopes import FunctionInfo
+from .text import source_text
 from .walker import parent_of
 
 if TYPE_CHECKING:
@@ -189,15 +190,6 @@ def coroutines_run(analysis: "ModuleAnalysis", arg: ast.expr | None,
             return found
     callee = arg.func if isinstance(arg, ast.Call) else arg
     return [(source_text(callee), coroutine_function(analysis, arg, scope), arg if isinstance(arg, ast.Call) else None)]
-
-
-def source_text(expr: ast.AST, limit: int = 60) -> str:
-    """Source-like text of an expression, shortened to ``limit`` characters."""
-    try:
-        text = ast.unparse(expr)
-    except Exception:  # pragma: no cover - unparse handles every expression
-        return "?"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def loops_assigned_in(analysis: "ModuleAnalysis", fn: FunctionInfo) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..records.values import QUERY_SOURCES, Kind
 from .base import Check, register

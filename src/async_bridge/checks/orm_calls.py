@@ -13,7 +13,7 @@ import ast
 
 from .. import django_version
 from ..analysis import guards, orm
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.functions import enters_body
 from ..analysis.param_guards import call_arguments
