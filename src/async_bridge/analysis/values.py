@@ -498,7 +498,8 @@ class ValueModel:
             )
         is_manager, target = models.related_manager(owner.model, attr)
         if is_manager:
-            return Value(Kind.RELATED, model=target)
+            # the query that made the instance prefetched this relation: ``.all()`` reads the cache
+            return Value(Kind.RELATED, model=target, cached_rows=attr in owner.loaded)
         if owner.origin is Origin.SELF:
             return self.class_attribute(owner.model, attr)
         return None
@@ -634,8 +635,11 @@ class ValueModel:
         v = self.v
         if kind in QUERY_SOURCES:
             if method in v.lazy_methods:
-                loaded = owner if kind is Kind.QUERYSET else Value(Kind.QUERYSET, model=owner.model, cls=owner.cls)
-                result = replace(loaded, kind=Kind.QUERYSET, producer=None)
+                loaded = owner if kind is Kind.QUERYSET else Value(Kind.QUERYSET, model=owner.model, cls=owner.cls,
+                                                                    cached_rows=owner.cached_rows)
+                # ``.all()`` of a prefetched relation reads the cache; any other method queries
+                result = replace(loaded, kind=Kind.QUERYSET, producer=None,
+                                 cached_rows=loaded.cached_rows and method == "all")
                 if method in ("select_related", "prefetch_related"):
                     result = with_paths(result, call)
                 elif method in v.row_methods:
