@@ -306,3 +306,10 @@ def test_evaluate_folds_in_applications_and_recall(app_repo, corpus, tmp_path):
 
     triage.write_text(triage.read_text().replace("verdict: fp", "verdict: tp"))
     assert _evaluate(corpus, *args).returncode == 0
+
+
+@pytest.mark.parametrize("script", ["evaluate.py", "run.py", "applications.py", "recall.py", "engine_bench.py"])
+def test_every_benchmark_script_prints_its_help(script: str) -> None:
+    """argparse formats help lazily: a stray % in a help text only breaks ``--help``."""
+    proc = _run(script, "--help")
+    assert proc.returncode == 0 and "usage:" in proc.stdout, proc.stderr
