@@ -54,6 +54,7 @@ def test_django_shaped_programs(source: str, project: Path, monkeypatch: pytest.
     lint(source, project)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=60)
 @given(source=hypothesmith.from_grammar())
 def test_grammar_generated_programs(source: str, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,6 +62,7 @@ def test_grammar_generated_programs(source: str, project: Path, monkeypatch: pyt
     lint(source, project)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=60)
 @given(source=hypothesmith.from_node())
 def test_node_generated_programs(source: str, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
