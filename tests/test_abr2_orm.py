@@ -8,6 +8,7 @@ from pathlib import Path
 from helpers import settings_for
 
 from async_bridge.engine import check_tree
+from async_bridge.records.fix_hints import AsyncFor, AwaitTwin
 
 SOURCE = """\
 from django.db import models
@@ -35,15 +36,15 @@ def _findings(tmp_path: Path, version):
 def test_twin_suggested_when_the_targeted_django_has_it(tmp_path: Path) -> None:
     found = _findings(tmp_path, (5, 0))
     assert "await `aget()` instead" in found["ABR201"].message
-    assert found["ABR201"].fix == {"twin": "aget", "method": "get"}
-    assert found["ABR202"].fix == {"kind": "for"}
+    assert found["ABR201"].fix == AwaitTwin("aget")
+    assert found["ABR202"].fix == AsyncFor("for")
 
 
 def test_sync_to_async_suggested_below_the_twin_version(tmp_path: Path) -> None:
     found = _findings(tmp_path, (4, 0))
     message = found["ABR201"].message
     assert "sync_to_async(Order.objects.get)" in message and "aget()` needs Django 4.1" in message, message
-    assert found["ABR201"].fix == {}
+    assert found["ABR201"].fix is None
 
 
 def test_instance_twins_need_django_4_2(tmp_path: Path) -> None:
@@ -56,7 +57,7 @@ def test_instance_twins_need_django_4_2(tmp_path: Path) -> None:
         settings = settings_for(tmp_path, django_version=version)
         found = {f.code: f for f in check_tree(ast.parse(source), str(path), settings)}
         assert ("await `asave()` instead" in found["ABR203"].message) is twin
-        assert bool(found["ABR203"].fix) is twin
+        assert found["ABR203"].fix == (AwaitTwin("asave") if twin else None)
 
 
 def test_model_index_across_apps() -> None:

@@ -11,6 +11,7 @@ from helpers import settings_for
 from async_bridge import django_version
 from async_bridge.config import Settings
 from async_bridge.engine import check_tree
+from async_bridge.records.fix_hints import AwaitTwin, Replacement
 
 
 def _detect(tmp_path: Path, files: dict[str, str]) -> tuple[int, int] | None:
@@ -102,13 +103,13 @@ def _findings(tmp_path: Path, version):
 def test_messages_on_django_5(tmp_path: Path) -> None:
     found = _findings(tmp_path, (5, 1))
     user, session = found[(8, "ABR205")], found[(9, "ABR205")]
-    assert "await request.auser()" in user.message and user.fix == {"replacement": "(await request.auser())"}
-    assert "request.session.aget(key)" in session.message and not session.fix
+    assert "await request.auser()" in user.message and user.fix == Replacement("(await request.auser())")
+    assert "request.session.aget(key)" in session.message and session.fix is None
     shortcut = found[(10, "ABR208")]
     assert "await aget_object_or_404(...)" in shortcut.message
-    assert shortcut.fix == {"twin": "aget_object_or_404", "module": "django.shortcuts"}
+    assert shortcut.fix == AwaitTwin("aget_object_or_404", "django.shortcuts")
     assert "await alogin(...)" in found[(11, "ABR208")].message
-    assert "await cache.aset(...)" in found[(12, "ABR208")].message and found[(12, "ABR208")].fix == {"twin": "aset"}
+    assert "await cache.aset(...)" in found[(12, "ABR208")].message and found[(12, "ABR208")].fix == AwaitTwin("aset")
     assert "await post_save.asend(...)" in found[(13, "ABR208")].message
 
 
@@ -116,13 +117,13 @@ def test_messages_on_django_4_2(tmp_path: Path) -> None:
     found = _findings(tmp_path, (4, 2))
     user, session = found[(8, "ABR205")], found[(9, "ABR205")]
     assert "await request.auser()" not in user.message
-    assert "sync_to_async(get_user)(request)" in user.message and not user.fix
+    assert "sync_to_async(get_user)(request)" in user.message and user.fix is None
     assert "sync_to_async(request.session.get)(key)" in session.message
     shortcut = found[(10, "ABR208")]
-    assert "`sync_to_async(get_object_or_404)` (the twin needs Django 5.0)" in shortcut.message and not shortcut.fix
+    assert "`sync_to_async(get_object_or_404)` (the twin needs Django 5.0)" in shortcut.message and shortcut.fix is None
     assert "sync_to_async(login)" in found[(11, "ABR208")].message
     # the cache twins exist since 4.0
-    assert "await cache.aset(...)" in found[(12, "ABR208")].message and found[(12, "ABR208")].fix == {"twin": "aset"}
+    assert "await cache.aset(...)" in found[(12, "ABR208")].message and found[(12, "ABR208")].fix == AwaitTwin("aset")
     assert "sync_to_async(post_save.send)" in found[(13, "ABR208")].message
 
 
@@ -132,7 +133,7 @@ def test_message_follows_detected_pin(tmp_path: Path) -> None:
     assert "sync_to_async(get_object_or_404)" in found[(10, "ABR208")].message
     (tmp_path / "requirements.txt").write_text("Django>=5.0\n", encoding="utf-8")
     found = _findings(tmp_path, None)
-    assert "aget_object_or_404" in found[(10, "ABR208")].message and found[(10, "ABR208")].fix
+    assert "aget_object_or_404" in found[(10, "ABR208")].message and found[(10, "ABR208")].fix == AwaitTwin("aget_object_or_404", "django.shortcuts")
 
 
 def test_findings_do_not_depend_on_version(tmp_path: Path) -> None:

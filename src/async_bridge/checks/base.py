@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
 
+from ..records.fix_hints import FixHint
 from ..records.summaries import Reach, Step
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class Finding:
     message: str
     end_line: int | None = None
     end_col: int | None = None
-    fix: dict = field(default_factory=dict, compare=False, hash=False)
+    fix: FixHint | None = field(default=None, compare=False, hash=False)  # for the code's fixer
     # the chain of places behind a cross-function finding, in order (caller -> cause)
     related: tuple[Related, ...] = field(default=(), compare=False, hash=False)
 
@@ -79,7 +80,7 @@ class Check:
         return ()
 
     # helpers ------------------------------------------------------------------
-    def finding(self, code: str, node: ast.AST, fix: dict | None = None, related: "Reach | tuple[Related, ...]" = (),
+    def finding(self, code: str, node: ast.AST, fix: FixHint | None = None, related: "Reach | tuple[Related, ...]" = (),
                 **values: object) -> Finding:
         rule = self.knowledge.rules[code]
         return Finding(
@@ -89,7 +90,7 @@ class Check:
             message=rule.format(**values),
             end_line=getattr(node, "end_lineno", None),
             end_col=getattr(node, "end_col_offset", None),
-            fix=fix or {},
+            fix=fix,
             related=tuple(_related(item) for item in related),
         )
 

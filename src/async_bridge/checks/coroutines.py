@@ -12,6 +12,7 @@ from ..analysis.bindings import Assigned
 from ..analysis.dbwork import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
+from ..records.fix_hints import AwaitCall, Parenthesize
 from ..records.values import Kind
 from .base import Check, register
 
@@ -69,10 +70,8 @@ class CoroutineNeverAwaited(Check):
         shown = awaitable_call(self.analysis, call, scope)
         if shown is None:
             return
-        if scope.is_async:
-            instead, fix = f"write `await {short(call, 40)}`", {"kind": "await"}
-        else:
-            instead, fix = f"use `async_to_sync({shown})(...)`", None
+        fix = AwaitCall() if scope.is_async else None
+        instead = f"write `await {short(call, 40)}`" if scope.is_async else f"use `async_to_sync({shown})(...)`"
         yield self.finding("ABR401", call, fix=fix, problem=f"Coroutine `{shown}()` is never awaited (never runs)",
                            instead=instead)
 
@@ -183,8 +182,7 @@ class AwaitBindsAfterSubscript(Check):
         fixed = f"(await {call}){rest}" if rest else f"(await {call})..."
         written = ast.unparse(node)
         return self.finding(
-            # depth: steps down the awaited chain to the awaitable call (for the fixer)
-            "ABR403", node, fix={"kind": "parenthesize", "depth": depth},
+            "ABR403", node, fix=Parenthesize(depth),
             written=written if len(written) <= 36 else written[:33] + "...",
             fixed=fixed if len(fixed) <= 36 else fixed[:33] + "...",
         )

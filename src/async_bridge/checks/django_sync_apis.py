@@ -11,6 +11,7 @@ import ast
 from .. import django_version
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
+from ..records.fix_hints import AwaitTwin
 from ._django_common import django_api_call, source
 from .base import Check, register
 
@@ -39,10 +40,10 @@ class SyncDjangoApiInAsync(Check):
         if django_version.has_twin(self.settings, since):
             if kind == "function":
                 instead = f"`await {twin}(...)` (from {info.get('module', 'django')})"
-                fix = {"twin": twin, "module": info.get("module")}
+                fix: AwaitTwin | None = AwaitTwin(twin, info.get("module"))
             else:
                 instead = f"`await {owner}.{twin}(...)`"
-                fix = {"twin": twin}
+                fix = AwaitTwin(twin)
         else:
             instead = f"`sync_to_async({api})` (the twin needs Django {since})"
             fix = None

@@ -9,6 +9,7 @@ import ast
 
 from ..analysis import orm
 from ..analysis.dbwork import short
+from ..records.fix_hints import PassCallable
 from ..records.values import Kind
 from ..analysis.scopes import FunctionInfo
 from ._django_common import NESTED_SYNC, django_api_call, source
@@ -40,7 +41,7 @@ class EagerSyncToAsync(Check):
         arguments = ", ".join(source(a, 30) for a in [*inner.args, *inner.keywords])
         bridge = source(call.func, 30)
         yield self.finding(
-            "ABR206", inner, fix={"kind": "uncall"},
+            "ABR206", inner, fix=PassCallable(),
             call=f"{bridge}(...)", callee=callee.rsplit(".", 1)[-1].split("(")[0],
             suggestion=f"{bridge}({callee})({arguments})" if len(arguments) < 15 else f"{bridge}({callee})(...)",
         )

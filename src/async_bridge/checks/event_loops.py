@@ -7,6 +7,7 @@ import ast
 from ..analysis import contexts, loops, workers
 from ..analysis.scopes import FunctionInfo
 from ..checks.base import Related
+from ..records.fix_hints import LoopRun
 from .base import Check, register
 
 
@@ -38,7 +39,7 @@ class EventLoopInWorker(Check):
         if len(short_name) > 24:
             short_name = "..."
         if reach:
-            yield self.finding("ABR101", call, fix={"kind": how}, related=(*worker, *reach),
+            yield self.finding("ABR101", call, fix=LoopRun(how), related=(*worker, *reach),
                                how=how, where=description, coroutine=short_name)
         else:
             yield self.finding("ABR106", call, related=worker, how=how, where=description, coroutine=short_name)

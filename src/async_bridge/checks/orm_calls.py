@@ -17,17 +17,18 @@ from ..analysis.dbwork import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.functions import enters_body
 from ..analysis.walker import parent_of
+from ..records.fix_hints import AwaitTwin
 from .base import Check, register
 
 
-def twin_advice(settings, entry: dict | None, receiver: str, method: str) -> tuple[str, dict]:
-    """What to write instead (Django-version-aware) and the fix payload."""
+def twin_advice(settings, entry: dict | None, receiver: str, method: str) -> tuple[str, AwaitTwin | None]:
+    """What to write instead (Django-version-aware) and the fix hint."""
     twin = entry.get("twin") if isinstance(entry, dict) else None
     since = entry.get("since") if isinstance(entry, dict) else None
     if twin and django_version.has_twin(settings, since):
-        return f"await `{twin}()` instead", {"twin": twin, "method": method}
+        return f"await `{twin}()` instead", AwaitTwin(twin)
     version = f" (`{twin}()` needs Django {since})" if twin and since else ""
-    return f"wrap it in `sync_to_async({receiver}.{method})`{version}", {}
+    return f"wrap it in `sync_to_async({receiver}.{method})`{version}", None
 
 
 @register

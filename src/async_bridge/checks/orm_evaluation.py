@@ -8,6 +8,7 @@ from ..analysis import guards, orm
 from ..analysis.dbwork import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
+from ..records.fix_hints import AsyncFor
 from .base import Check, register
 
 _INSTEAD = {
@@ -39,14 +40,10 @@ class QuerysetEvaluatedInAsync(Check):
                                how=item.shown, function=scope.name, instead=instead)
 
 
-def _fix(item: orm.Evaluation) -> dict:
-    """What the fixer needs: which form, and for a comprehension, where it starts."""
-    clause = parent_of(item.expr)
-    if item.how in ("for", "comprehension") and getattr(clause, "iter", None) is not item.expr:
-        return {}  # iterated through a wrapper (``enumerate(qs)``): not a plain ``async for``
-    if item.how == "comprehension":
-        comp = parent_of(clause) if clause is not None else None  # expr -> comprehension clause -> ListComp
-        return {"kind": "comprehension", "line": getattr(comp, "lineno", None), "col": getattr(comp, "col_offset", None)}
-    if item.how == "consumer":
-        return {}
-    return {"kind": item.how}
+def _fix(item: orm.Evaluation) -> AsyncFor | None:
+    """The fixer's hint: a QuerySet iterated directly by ``for`` or a comprehension."""
+    if item.how not in ("for", "comprehension"):
+        return None  # ``list(qs)``, ``len(qs)``, ``if qs:``: no ``async for`` to write
+    if getattr(parent_of(item.expr), "iter", None) is not item.expr:
+        return None  # iterated through a wrapper (``enumerate(qs)``): not a plain ``async for``
+    return AsyncFor("for" if item.how == "for" else "comprehension")

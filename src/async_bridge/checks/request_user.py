@@ -15,6 +15,7 @@ from ..analysis.contexts import decorator_target
 from ..analysis.dbwork import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
+from ..records.fix_hints import Replacement
 from ..records.values import Kind
 from ._django_common import NESTED_SYNC
 from .base import Check, register
@@ -50,7 +51,7 @@ class RequestUserInAsync(Check):
             has_auser = django_version.has_twin(self.settings, k.mapping("request_user_twin").get("since"))
             instead = f"`await {owner}.auser()`" if has_auser else \
                 f"`sync_to_async(get_user)({owner})` (auser() needs Django 5.0)"
-            yield self.finding("ABR205", node, fix={"replacement": f"(await {owner}.auser())"} if has_auser else None,
+            yield self.finding("ABR205", node, fix=Replacement(f"(await {owner}.auser())") if has_auser else None,
                                expr=f"{owner}.user", function=scope.name, instead=instead)
             return
         shown = self._session_read(node)

@@ -2,8 +2,8 @@
 
 The ``ast`` checks decide what is a finding (the same engine as the flake8
 plugin); a *fixer* gets the libcst node at the finding's position plus the
-finding's ``fix`` hints and returns an edit, or None to leave the finding for
-manual work.
+finding's ``fix`` hint (``records.fix_hints``) and returns an edit, or None to
+leave the finding for manual work.
 
 One fact, one place: a code is fixable when its rule YAML says
 ``fix: {available: true}`` (:func:`fixable_codes`); its fixer is a function in a module

@@ -13,6 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..checks.base import Finding
+from ..records.fix_hints import LoopRun
 from . import fixer
 from .base import Binding, Decline, Edit, FixContext, is_name_chain, is_primary_chain
 
@@ -22,7 +23,8 @@ BRIDGE = "async_to_sync"
 
 @fixer("ABR101")
 def fix(ctx: FixContext, finding: Finding) -> Edit | None:
-    if finding.fix.get("kind") != "asyncio.run":
+    hint = finding.fix
+    if not isinstance(hint, LoopRun) or hint.how != "asyncio.run":
         return None
     call = ctx.node_at(finding, cst.Call)
     if call is None or len(call.args) != 1:

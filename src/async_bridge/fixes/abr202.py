@@ -13,6 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..checks.base import Finding
+from ..records.fix_hints import AsyncFor
 from . import fixer
 from .base import Edit, FixContext
 
@@ -21,11 +22,11 @@ COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp)
 
 @fixer("ABR202")
 def fix(ctx: FixContext, finding: Finding) -> Edit | None:
-    kind = finding.fix.get("kind")
-    if not isinstance(kind, str) or not ("for" in kind or "comp" in kind):
+    hint = finding.fix
+    if not isinstance(hint, AsyncFor):
         return None
     target = _loop_for(ctx, finding)
-    if target is None:
+    if target is None or isinstance(target, cst.For) != (hint.form == "for"):
         return None
     if target.asynchronous is not None or _sync_generator(target.iter):
         return None

@@ -12,14 +12,15 @@ from __future__ import annotations
 import libcst as cst
 
 from ..checks.base import Finding
+from ..records.fix_hints import Replacement
 from . import fixer
 from .base import Edit, FixContext
 
 
 @fixer("ABR205")
 def fix(ctx: FixContext, finding: Finding) -> Edit | None:
-    text = finding.fix.get("replacement")
-    if not isinstance(text, str):
+    hint = finding.fix
+    if not isinstance(hint, Replacement):
         return None
     node = ctx.node_at(finding, cst.Attribute)
     if node is None or node.attr.value != "user" or not ctx.await_allowed(node):
@@ -27,7 +28,7 @@ def fix(ctx: FixContext, finding: Finding) -> Edit | None:
     if ctx.expr_contexts.get(node) is not cst.metadata.ExpressionContext.LOAD:
         return None
     try:
-        replacement = cst.parse_expression(text)
+        replacement = cst.parse_expression(hint.text)
     except cst.ParserSyntaxError:
         return None
     if not _is_auser_of(ctx, replacement, node.value):

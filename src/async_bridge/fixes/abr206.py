@@ -12,13 +12,14 @@ from __future__ import annotations
 import libcst as cst
 
 from ..checks.base import Finding
+from ..records.fix_hints import PassCallable
 from . import fixer
 from .base import Decline, Edit, FixContext, is_primary_chain
 
 
 @fixer("ABR206")
 def fix(ctx: FixContext, finding: Finding) -> Edit | None:
-    if finding.fix.get("kind") != "uncall":
+    if not isinstance(finding.fix, PassCallable):
         return None
     inner = ctx.node_at(finding, cst.Call)
     if inner is None or not is_primary_chain(inner.func):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..checks.base import Finding
+from ..records.fix_hints import AwaitTwin
 from . import fixer
 from .base import Decline, Edit, FixContext, awaited, is_primary_chain, twin_name
 
@@ -24,22 +25,24 @@ NOT_AWAITABLE = frozenset({"aiterator"})
 
 @fixer("ABR201", "ABR203", "ABR208")
 def fix(ctx: FixContext, finding: Finding) -> Edit | None:
+    hint = finding.fix
+    if not isinstance(hint, AwaitTwin):
+        return None
     call = ctx.node_at(finding, cst.Call)
     if call is None or not ctx.await_allowed(call):
         return None
     func = call.func
     imports: list[tuple[str, str | None]] = []
     if isinstance(func, cst.Attribute) and is_primary_chain(func):
-        twin = twin_name(finding.fix.get("twin"), func.attr.value)
+        twin = twin_name(hint.twin, func.attr.value)
     elif isinstance(func, cst.Name):
         binding = ctx.import_binding(call, func.value)
         if binding is None or binding[1] is None:
             return None  # not ``from module import name``: do not guess where the twin lives
-        twin = twin_name(finding.fix.get("twin"), binding[1])
+        twin = twin_name(hint.twin, binding[1])
         if twin is None:
             return None
-        hinted = finding.fix.get("module")
-        module = hinted if isinstance(hinted, str) and hinted else binding[0]
+        module = hint.module or binding[0]
         existing = ctx.import_binding(call, twin)
         if existing is not None:
             if existing[:2] != (module, twin) or existing[2] is not None:

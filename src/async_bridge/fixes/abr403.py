@@ -11,21 +11,23 @@ from __future__ import annotations
 import libcst as cst
 
 from ..checks.base import Finding
+from ..records.fix_hints import Parenthesize
 from . import fixer
 from .base import Decline, Edit, FixContext, awaited
 
 
 @fixer("ABR403")
 def fix(ctx: FixContext, finding: Finding) -> Edit | None:
-    if finding.fix.get("kind") != "parenthesize":
+    hint = finding.fix
+    if not isinstance(hint, Parenthesize):
         return None
     node = ctx.node_at(finding, cst.Await)
     if node is None:
         return None
     depths = _candidates(node.expression)
-    if len(depths) != 1:
-        return None
-    depth = depths[0]
+    if depths != [hint.depth]:
+        return None  # not the one call the check found awaitable
+    depth = hint.depth
 
     def apply(updated: cst.Await) -> cst.BaseExpression:
         if _candidates(updated.expression) != depths:

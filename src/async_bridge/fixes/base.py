@@ -276,10 +276,8 @@ def is_primary_chain(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name)
 
 
-def twin_name(hint: object, original: str) -> str | None:
+def twin_name(hint: str, original: str) -> str | None:
     """The hinted ``a``-twin if it is the plain ``a<original>`` identifier."""
-    if not isinstance(hint, str):
-        return None
     twin = hint.rsplit(".", 1)[-1]
     return twin if twin.isidentifier() and twin == f"a{original}" else None
 

@@ -3,5 +3,6 @@
 ``values``: what an expression is (``Kind``, ``Value``). ``summaries``: what the index
 keeps about a module (functions, classes, globals), serialisable for the on-disk
 cache. ``project``: the questions the analysis may ask about other modules (a
-Protocol the index implements), so ``analysis`` never imports ``index``.
+Protocol the index implements), so ``analysis`` never imports ``index``. ``fix_hints``:
+what a check tells the fixer of its finding (``Finding.fix``).
 """
