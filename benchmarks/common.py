@@ -22,6 +22,8 @@ DEFAULT_CORPUS = Path(os.environ.get("ABR_CORPUS", Path.home() / ".cache" / "abr
 CACHE_DIR = Path(os.environ.get("ABR_BENCH_CACHE", Path.home() / ".cache" / "abr-bench"))
 SKIP_DIRS = {".downloads", ".git", "__pycache__"}
 FLAKE8_FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
+# the plugin's project cache for every run the benchmark starts without --abr-cache-dir
+CACHE_ENV = "ABR_CACHE_DIR"
 
 
 def ensure_importable() -> None:
@@ -216,7 +218,8 @@ def lint_folder(flake8: list[str], folder: Path, package: str, jobs: int, prefix
 
     Paths are relative to ``folder``, with ``prefix`` (a folder, with /) put in front.
     """
-    cmd = [*flake8, "--isolated", f"-j{jobs}", "--select=ABR", "--abr-enable=ABR106",
+    # --abr-no-cache: findings never depend on the cache, and the linted folders stay as they are
+    cmd = [*flake8, "--isolated", f"-j{jobs}", "--select=ABR", "--abr-enable=ABR106", "--abr-no-cache",
            "--abr-project-root", ".", f"--format={FLAKE8_FORMAT}", "."]
     proc = subprocess.run(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode not in (0, 1):

@@ -62,7 +62,8 @@ def engine_pass(sources: list[tuple[str, bytes]], corpus: Path, enable: frozense
         root = package_root(corpus, name)
         settings = by_root.get(root)
         if settings is None:
-            settings = by_root[root] = Settings(project_root=str(root), enable=codes)
+            # no persistent cache: every pass is a cold process, the engine's own cost
+            settings = by_root[root] = Settings(project_root=str(root), enable=codes, no_cache=True)
             settings.knowledge  # YAML loads once per process, outside the timed region
         t0 = clock()
         try:

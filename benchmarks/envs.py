@@ -58,7 +58,7 @@ def flake8_version_default() -> str:
         return "7.3.0"
 
 
-def prepare(flake8_version: str, with_peer: bool, log=print) -> dict[str, Env]:
+def prepare(flake8_version: str, with_peer: bool, log=print, with_ruff: bool = True) -> dict[str, Env]:
     base = common.CACHE_DIR / "venvs"
     base.mkdir(parents=True, exist_ok=True)
     pin = f"flake8=={flake8_version}"
@@ -78,7 +78,13 @@ def prepare(flake8_version: str, with_peer: bool, log=print) -> dict[str, Env]:
     envs["plugin"].create([pin])  # keep flake8 pinned if the reinstall moved anything
     if with_peer and not envs["peer"].exists():
         envs["peer"].create([pin, PEER])
+    if with_ruff:
+        envs["ruff"] = Env(base / "ruff")
+        if not envs["ruff"].exists():
+            envs["ruff"].create(["ruff"])
     for name, env in envs.items():
+        if name == "ruff":
+            continue
         got = env.version_of("flake8")
         if got != flake8_version:
             raise RuntimeError(f"{name} env has flake8 {got}, expected {flake8_version}")

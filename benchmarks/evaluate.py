@@ -436,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--triage", type=Path, default=TRIAGE)
     parser.add_argument("--write", type=Path, help="write the Markdown report here (e.g. docs/evaluation.md)")
     parser.add_argument("--check", action="store_true",
-                        help=f"exit 1 if a finding is untriaged or a rule is under {PRECISION_GOAL:.0%} precision")
+                        help=f"exit 1 if a finding is untriaged or a rule is under {PRECISION_GOAL * 100:.0f}%% precision")
     parser.add_argument("--flake8", help="flake8 command (default: this interpreter's `-m flake8`)")
     parser.add_argument("--jobs", type=int, default=1, help="flake8 -j per package (default 1)")
     parser.add_argument("--package", action="append", help="only these packages (by name)")

@@ -164,6 +164,24 @@ def test_performance_report_renders(bench):
     text = bench["run"].render(report, "python benchmarks/run.py")
     assert "0.80x the parse" in text and "+5.0%" in text and "## Scaling" in text and "flake8-async" in text
 
+    def run(cpu: float, rss: float = 80.0) -> dict:
+        return {"wall": cpu, "cpu": cpu, "rss_mb": rss, "walls": [cpu], "cpus": [cpu]}
+
+    trio = {"plain": run(10.0), "cold": run(10.8, 88.0), "warm": run(10.2)}
+    report["cache"] = {"files": 6, "lines": 60, "runs": {"j1": trio, "jobs": trio, "forkserver": trio}}
+    report["async"] = {"files": 3, "lines": 30, "packages": ["alpha"], "runs": {"j1": trio}}
+    report["editor"] = {"file": "alpha/jobs.py", "root_files": 6, "plain": run(0.2), "cold": run(1.0),
+                        "warm": run(0.22), "edited": run(0.3)}
+    report["j1"]["warm"] = run(10.2)
+    report["check"] = {"files": 6, "plain": run(4.0), "cold": run(5.0), "warm": run(1.0), "ruff": run(0.5)}
+    text = bench["run"].render(report, "python benchmarks/run.py")
+    assert "| `async-bridge check`, warm | 1.0 s | 1.0 s | 0.25x | 80 MiB |" in text
+    assert "| `ruff check --select ASYNC` | 0.5 s | 0.5 s | 0.12x | 80 MiB |" in text
+    assert "| 6 files (the corpus sample), `flake8 -j1` | 10.0 s CPU (10.0 s wall) | 10.8 s (10.8 s) " in text
+    assert "| 1.08x met | 1.02x met | 80 / 88 / 80 MiB |" in text
+    assert "async subset, 3 files, `flake8 -j1`" in text and "`forkserver` workers" in text
+    assert "| + plugin, warm, file unchanged | 0.220 s | 0.220 s | 1.10x met (< 1.20x) | 80 MiB |" in text
+    assert "| + plugin, cold (empty cache) | 1.000 s | 1.000 s | 5.00x | 80 MiB |" in text
 
 # -- applications.py and recall.py on a tiny generated git repository ----------------------
 
@@ -288,3 +306,10 @@ def test_evaluate_folds_in_applications_and_recall(app_repo, corpus, tmp_path):
 
     triage.write_text(triage.read_text().replace("verdict: fp", "verdict: tp"))
     assert _evaluate(corpus, *args).returncode == 0
+
+
+@pytest.mark.parametrize("script", ["evaluate.py", "run.py", "applications.py", "recall.py", "engine_bench.py"])
+def test_every_benchmark_script_prints_its_help(script: str) -> None:
+    """argparse formats help lazily: a stray % in a help text only breaks ``--help``."""
+    proc = _run(script, "--help")
+    assert proc.returncode == 0 and "usage:" in proc.stdout, proc.stderr

@@ -131,7 +131,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _register_docs,
 ]
 # Modules exposing ``register(subparsers)``; skipped when not present.
-OPTIONAL_COMMANDS: tuple[str, ...] = ("async_bridge.fixes.cli", "async_bridge.server.cli")
+OPTIONAL_COMMANDS: tuple[str, ...] = ("async_bridge.fixes.cli", "async_bridge.server.cli", "async_bridge.cache_cli")
 
 
 def _optional_registrars() -> list[Callable[[argparse._SubParsersAction], None]]:

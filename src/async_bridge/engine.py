@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import ast
+import json
+from typing import Any
 
-from .analysis.module import ModuleAnalysis
+from typing import TYPE_CHECKING
+
+from . import django_version
 from .checks import Check, Finding, load_all
-from .checks.base import run_checks
+from .checks.base import Related, run_checks
 from .config import Settings
+from .index.recording import RecordingProject
+from .records.fix_hints import hint_from_data, hint_to_data
 from .sources import reported
+
+if TYPE_CHECKING:
+    from .analysis.module import ModuleAnalysis
 
 
 def enabled_checks(settings: Settings) -> list[type[Check]]:
@@ -23,19 +32,69 @@ def enabled_checks(settings: Settings) -> list[type[Check]]:
 _ENABLED: dict[Settings, list[type[Check]]] = {}  # per settings (frozen, hashable): computed once
 
 
-def analyse(tree: ast.AST, filename: str, settings: Settings) -> tuple[ModuleAnalysis, list[Check]]:
+def analyse(tree: ast.AST, filename: str, settings: Settings,
+            project: RecordingProject | None = None) -> tuple["ModuleAnalysis", list[Check]]:
+    """The module's analysis and its checks; ``project`` records the questions they ask."""
+    from .analysis.module import ModuleAnalysis  # not needed when the findings come from the cache
+
     classes = enabled_checks(settings)
     wanted = {kind for cls in classes for kind in cls.nodes}
     index = settings.index
-    analysis = ModuleAnalysis(tree, filename, settings.knowledge, index, wanted)
+    analysis = ModuleAnalysis(tree, filename, settings.knowledge, project or index.recording(), wanted)
     index.register(analysis)
     return analysis, [cls(analysis, settings) for cls in classes]
 
 
-def check_tree(tree: ast.AST, filename: str, settings: Settings) -> list[Finding]:
-    analysis, checks = analyse(tree, filename, settings)
-    findings = {f for f in run_checks(checks, analysis) if settings.enabled(f.code)}
-    return sorted(findings, key=Finding.sort_key)
+def check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | None = None) -> list[Finding]:
+    """The findings of one parsed module. With its ``text``, they come from the cache
+    when the file, the settings and every answer the checks got are the same."""
+    index = settings.index
+    record = index.findings_record(filename, text, findings_key(settings)) if text is not None else None
+    if record is not None and index.findings_hold(record, deep=False):
+        cached = _cached(record.findings)
+        if cached is not None:
+            return cached
+    project = index.recording()
+    analysis, checks = analyse(tree, filename, settings, project)
+    if record is not None and index.findings_hold(record, deep=True):
+        cached = _cached(record.findings)
+        if cached is not None:
+            return cached
+    findings = sorted({f for f in run_checks(checks, analysis) if settings.enabled(f.code)}, key=Finding.sort_key)
+    if record is not None:
+        index.save_findings(record, findings_to_data(findings), project.recorder)
+    return findings
+
+
+def findings_key(settings: Settings) -> str:
+    """What of the settings a file's findings depend on (beyond its text and the knowledge)."""
+    known = _KEYS.get(id(settings))
+    if known is not None and known[0] is settings:
+        return known[1]
+    codes = sorted(code for code in settings.knowledge.rules if settings.enabled(code))
+    key = json.dumps([codes, django_version.target(settings)])
+    _KEYS[id(settings)] = (settings, key)
+    return key
+
+
+_KEYS: dict[int, tuple[Settings, str]] = {}  # per settings object (a run has one or a few)
+
+
+def findings_to_data(findings: list[Finding]) -> list[list[Any]]:
+    return [[f.line, f.col, f.code, f.message, f.end_line, f.end_col, hint_to_data(f.fix),
+             [[r.path, r.line, r.col, r.note] for r in f.related]] for f in findings]
+
+
+def _cached(data: Any) -> list[Finding] | None:
+    """Findings from a cache record (None when it is not a list of findings)."""
+    try:
+        return [
+            Finding(int(line), int(col), str(code), str(message), end_line, end_col, hint_from_data(fix),
+                    tuple(Related(str(p), int(a), int(b), str(n)) for p, a, b, n in related))
+            for line, col, code, message, end_line, end_col, fix, related in data
+        ]
+    except (TypeError, ValueError):
+        return None
 
 
 def check_source(text: str, filename: str, settings: Settings, respect_noqa: bool = True) -> list[Finding]:
@@ -43,5 +102,5 @@ def check_source(text: str, filename: str, settings: Settings, respect_noqa: boo
     applies ``# noqa`` itself: ``respect_noqa`` applies it as flake8 does, file-level
     ``# flake8: noqa`` included). Raises SyntaxError / ValueError as ``ast.parse`` does."""
     tree = ast.parse(text, filename=filename)
-    findings = check_tree(tree, filename, settings)
+    findings = check_tree(tree, filename, settings, text)
     return reported(findings, text) if respect_noqa else findings

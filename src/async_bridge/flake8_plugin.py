@@ -9,6 +9,7 @@ underneath, the same path ``async-bridge check`` and ``fix`` take.
 from __future__ import annotations
 
 import ast
+import gc
 from typing import Any, Iterator
 
 from . import __version__
@@ -22,9 +23,10 @@ class Plugin:
     version = __version__
     settings = Settings()
 
-    def __init__(self, tree: ast.AST, filename: str) -> None:
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str] | None = None) -> None:
         self.tree = tree
         self.filename = filename
+        self.lines = lines  # the text flake8 parsed: the key of the file's cached findings
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
@@ -35,6 +37,10 @@ class Plugin:
             help_text = option.help
             if option.key == "docs-url":
                 help_text += f" (default: {DOCS_BASE_URL})"
+            if option.is_flag:
+                manager.add_option(option.flake8_flag, parse_from_config=True, action="store_true", default=None,
+                                   help=help_text)
+                continue
             manager.add_option(
                 option.flake8_flag, parse_from_config=True, default=None, help=help_text,
                 comma_separated_list=option.is_list, normalize_paths=option.is_path,
@@ -52,6 +58,17 @@ class Plugin:
                 raise
             warn(f"cannot read the settings ({type(exc).__name__}: {exc}); using the defaults")
             cls.settings = Settings()
+        try:
+            # before the workers start: under fork they inherit the project's names, under
+            # spawn/forkserver they find them in the cache, written here
+            cls.settings.index.prepare()
+        except Exception:
+            if debugging():
+                raise
+        # What is alive now lives for the whole run (flake8's setup, the knowledge, the
+        # project's files and names): kept out of every later garbage collection, and
+        # shared copy-on-write by forked workers.
+        gc.freeze()
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if self.settings.excluded(self.filename):  # [tool.async-bridge] exclude, as `check` skips it
@@ -59,7 +76,8 @@ class Plugin:
         # a check that raises is isolated by run_checks (only its findings are lost);
         # what is left is the analysis every check shares: never take flake8 down with us
         try:
-            findings = check_tree(self.tree, self.filename, self.settings)
+            text = "".join(self.lines) if self.lines is not None else None
+            findings = check_tree(self.tree, self.filename, self.settings, text)
         except Exception as exc:
             if debugging():
                 raise

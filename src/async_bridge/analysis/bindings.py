@@ -76,6 +76,14 @@ class Binding:
     source: Source
 
 
+def _comprehension_target(name: ast.Name) -> bool:
+    child: ast.AST = name
+    holder = parent_of(name)
+    while isinstance(holder, (ast.Tuple, ast.List, ast.Starred)):
+        child, holder = holder, parent_of(holder)
+    return isinstance(holder, ast.comprehension) and holder.target is child
+
+
 def position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
@@ -87,7 +95,7 @@ def end_position(node: ast.AST) -> tuple[int, int]:
 class Bindings:
     """The bindings of one function (or lambda) body, and which one a use sees."""
 
-    def __init__(self, fn: FunctionInfo, body: list[ast.stmt] | None = None) -> None:
+    def __init__(self, fn: FunctionInfo) -> None:
         self.fn = fn
         self.by_name: dict[str, list[Binding]] = {}
         self.opaque: set[str] = set()  # ``global`` / ``nonlocal``: never followed
@@ -97,8 +105,7 @@ class Bindings:
             self._parameters(node)
             if isinstance(node, ast.Lambda):
                 return
-            body = node.body
-        self._collect(body or [])
+        self._collect(fn.binders)
 
     # -- collecting ------------------------------------------------------------------
     def _add(self, name: str, pos: tuple[int, int], stmt: ast.AST | None, source: Source) -> None:
@@ -112,28 +119,13 @@ class Bindings:
         for number, arg in enumerate([*args.posonlyargs, *args.args, *args.kwonlyargs]):
             self._add(arg.arg, (0, 0), None, Parameter(arg, number))
 
-    def _collect(self, body: list[ast.stmt]) -> None:
-        stack: list[ast.AST] = list(reversed(body))
-        while stack:
-            current = stack.pop()
+    def _collect(self, binders: list[ast.AST]) -> None:
+        """Bindings from the nodes the walk recorded for this body (source order)."""
+        for current in binders:
             kind = type(current)
             if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
                 self._add(current.name, end_position(current), current, OPAQUE)  # type: ignore[attr-defined]
-                stack.extend(current.decorator_list)  # type: ignore[attr-defined]
-                continue
-            if kind is ast.Lambda:
-                continue
-            if kind in _COMPS:
-                # comprehension targets are local to it; a walrus inside binds here
-                for gen in current.generators:  # type: ignore[attr-defined]
-                    stack.append(gen.iter)
-                    stack.extend(gen.ifs)
-                if kind is ast.DictComp:
-                    stack.extend([current.key, current.value])  # type: ignore[attr-defined]
-                else:
-                    stack.append(current.elt)  # type: ignore[attr-defined]
-                continue
-            if kind is ast.Assign:
+            elif kind is ast.Assign:
                 for target in current.targets:  # type: ignore[attr-defined]
                     self._target(target, current, current.value)  # type: ignore[attr-defined]
             elif kind is ast.AnnAssign:
@@ -151,21 +143,23 @@ class Bindings:
                     self._add(target.id, end_position(current.iter), current, source)  # type: ignore[attr-defined]
             elif kind in (ast.Global, ast.Nonlocal):
                 self.opaque.update(current.names)  # type: ignore[attr-defined]
-            elif kind is ast.ExceptHandler and current.name:  # type: ignore[attr-defined]
-                self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]
+            elif kind is ast.ExceptHandler:
+                if current.name:  # type: ignore[attr-defined]
+                    self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]
             elif kind in (ast.Import, ast.ImportFrom):
                 for alias in current.names:  # type: ignore[attr-defined]
                     bound = (alias.asname or alias.name).split(".")[0]
                     self._add(bound, end_position(current), current, Imported(bound) if bound != "*" else OPAQUE)
-            elif kind is ast.Name and type(current.ctx) is not ast.Load:  # type: ignore[attr-defined]
-                # any other store/del (augmented assignment, with-as, del, ...) is unknown
-                if id(current) not in self._stores:
+            elif kind is ast.Name:
+                # any other store/del (augmented assignment, with-as, del, ...) is unknown;
+                # a comprehension's own target is local to it
+                if id(current) not in self._stores and not _comprehension_target(current):  # type: ignore[arg-type]
                     self._add(current.id, position(current), statement_of(current), OPAQUE)  # type: ignore[attr-defined]
-            elif kind in (ast.MatchAs, ast.MatchStar) and current.name:  # type: ignore[attr-defined]
+            elif kind is ast.MatchMapping:
+                if current.rest:  # type: ignore[attr-defined]
+                    self._add(current.rest, position(current), current, OPAQUE)  # type: ignore[attr-defined]
+            elif getattr(current, "name", None):  # MatchAs, MatchStar
                 self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]
-            elif kind is ast.MatchMapping and current.rest:  # type: ignore[attr-defined]
-                self._add(current.rest, position(current), current, OPAQUE)  # type: ignore[attr-defined]
-            stack.extend(reversed(list(ast.iter_child_nodes(current))))
 
     def _target(self, target: ast.expr, stmt: ast.AST, value: ast.expr) -> None:
         pos = end_position(stmt)
@@ -226,11 +220,41 @@ class Bindings:
         before = sorted((b for b in bindings if b.pos <= where), key=lambda b: b.pos)
         base = next((b for b in reversed(before) if self._dominates(b, use)), None)
         if base is None:
-            return None
+            return self._covering(before, use, where)
         later = [b for b in before if b.pos > base.pos]
         if not later or self._rebound_in_loop(bindings, use, where, base):
             return None
         return [base, *later]
+
+    def _covering(self, before: list[Binding], use: ast.Name, where: tuple[int, int]) -> list[Binding] | None:
+        """Bindings of an ``if``/``else`` or ``try``/``except`` before ``use`` that bind
+        the name on every path that reaches it (a path may also leave: ``return``,
+        ``raise``): ``try: x = A.get() except E: x = A()``. Then later ones, as above."""
+        for binding in reversed(before):
+            holder = parent_of(binding.stmt) if binding.stmt is not None else None
+            if isinstance(holder, ast.If):
+                paths = [holder.body, holder.orelse]
+            elif isinstance(holder, ast.Try) and not any(
+                    b.stmt is not None and _inside(b.stmt, holder.finalbody) for b in before):
+                paths = [holder.body, *(handler.body for handler in holder.handlers)]
+            else:
+                continue
+            if not self._dominates(Binding(use.id, end_position(holder), holder, OPAQUE), use):
+                return None
+            chosen: list[Binding] = []
+            for block in paths:
+                last = next((b for b in reversed(before) if any(b.stmt is stmt for stmt in block)), None)
+                if last is not None:  # and what a nested statement after it may re-bind
+                    chosen.append(last)
+                    chosen.extend(b for b in before if b.pos > last.pos and b.stmt is not None
+                                  and _inside(b.stmt, block))
+                elif not (block and isinstance(block[-1], _EXITS)):
+                    return None
+            if not chosen or self._rebound_in_loop(self.by_name[use.id], use, where, chosen[0]):
+                return None
+            end = end_position(holder)
+            return [*chosen, *(b for b in before if b.pos > end)]
+        return None
 
     def _dominates(self, binding: Binding, use: ast.AST) -> bool:
         stmt = binding.stmt

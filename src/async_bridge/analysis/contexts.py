@@ -6,6 +6,7 @@ import ast
 from typing import TYPE_CHECKING, Iterator
 
 from ..knowledge import builtin
+from .owner import owner
 from .scopes import ClassInfo, FunctionInfo
 from .workers import TaskRecognizer, decorator_target, frameworks
 
@@ -116,7 +117,7 @@ def is_views_module(filename: str) -> bool:
 
 class ContextResolver:
     def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self.a = analysis
+        self.a = owner(analysis)
         k = analysis.knowledge
         self.tasks = TaskRecognizer(analysis)
         self.view_decorators = k.names("view_decorators")

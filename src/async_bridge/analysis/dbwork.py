@@ -17,74 +17,59 @@ from ..records.values import Kind
 from . import guards, orm
 from .bindings import Parameter
 from .scopes import FunctionInfo
+from .text import short
 from .walker import parent_of
 
 if TYPE_CHECKING:
     from .module import ModuleAnalysis
 
 
-def short(expr: ast.AST, limit: int = 60) -> str:
-    """Source-like text with call arguments elided: ``Order.objects.filter(...).first``."""
-    text = _short(expr)
-    return text if len(text) <= limit else "..." + text[-(limit - 3):]
-
-
-def _short(expr: ast.AST) -> str:
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        return f"{_short(expr.value)}.{expr.attr}"
-    if isinstance(expr, ast.Call):
-        return f"{_short(expr.func)}({'...' if expr.args or expr.keywords else ''})"
-    if isinstance(expr, ast.Subscript):
-        return f"{_short(expr.value)}[...]"
-    if isinstance(expr, ast.Await):
-        return f"(await {_short(expr.value)})"
-    try:
-        return ast.unparse(expr)
-    except Exception:  # pragma: no cover - unparse of odd nodes
-        return "<expr>"
-
-
-def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None, Site | None]:
-    """(first database work, first sync database work) of ``fn``'s own body."""
+def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None, Site | None, list[ast.AST]]:
+    """(first database work, first sync database work, the nodes of all of it) of ``fn``'s own body."""
     if fn.node is None:
-        return None, None
+        return None, None, []
     found: list[tuple[tuple[int, int], Site, bool]] = []  # (position, site, sync)
+    nodes: list[ast.AST] = []
     for call in fn.calls:
         sync = _sync_call(analysis, call, fn)
         if sync is not None:
             found.append(((call.lineno, call.col_offset), sync, True))
+            nodes.append(call)
             continue
         other = _async_call(analysis, call, fn)
         if other is not None:
             found.append(((call.lineno, call.col_offset), other, False))
+            nodes.append(call)
     for node in _evaluation_nodes(analysis, fn):
         for item, _value in orm.evaluations(analysis, node, fn):
             if not guards.deliberate_or_elsewhere(analysis, item.node, fn):
                 where = item.node
                 found.append(((where.lineno, where.col_offset),  # type: ignore[attr-defined]
                               _site(where, f"{item.shown} of `{short(item.expr)}`"), True))
+                nodes.append(where)
     for loop in (*analysis.scope_nodes(fn, ast.AsyncFor), *analysis.scope_nodes(fn, ast.comprehension)):
         if getattr(loop, "is_async", 0) or isinstance(loop, ast.AsyncFor):
             source = analysis.values.of(loop.iter, fn)  # type: ignore[attr-defined]
             if source is not None and source.kind in (Kind.QUERYSET, Kind.ASYNC_ITERATOR):
                 where = loop.iter  # type: ignore[attr-defined]
                 found.append(((where.lineno, where.col_offset), _site(where, f"`async for` over `{short(where)}`"), False))
+                nodes.append(where)
     for node in analysis.scope_nodes(fn, ast.Attribute):
         read = orm.lazy_relation(analysis, node, fn)
         if read is not None and read.instance.origin.value == "query":
             found.append(((node.lineno, node.col_offset), _site(node, f"`{short(node)}` (lazy relation)"), True))
+            nodes.append(node)
     if not isinstance(fn.node, ast.Lambda):
         for dec in fn.node.decorator_list:
             if analysis.values.is_bridge(dec, fn.parent or analysis.module_scope):
                 found.append(((dec.lineno, dec.col_offset), _site(dec, "a thread bridge"), False))
+                nodes.append(dec)
     if not found:
-        return None, None
+        return None, None, nodes
     found.sort(key=lambda item: item[0])
     db = found[0][1]
     sync_db = next((site for _pos, site, sync in found if sync), None)
-    return db, sync_db
+    return db, sync_db, nodes
 
 
 def _evaluation_nodes(analysis: "ModuleAnalysis", fn: FunctionInfo):

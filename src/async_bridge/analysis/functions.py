@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..records.values import Kind, Value
+from .owner import owner
 from .scopes import FunctionInfo
 from .walker import parent_of
 
@@ -71,7 +72,7 @@ class FunctionModel:
     """``facts(fn)`` for every function of one module, computed on first use."""
 
     def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self.a = analysis
+        self.a = owner(analysis)
         self._facts: dict[int, FunctionFacts] = {}
 
     def facts(self, fn: FunctionInfo) -> FunctionFacts:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..records.values import Kind
 from .scopes import FunctionInfo
+from .text import source_text
 from .walker import parent_of
 
 if TYPE_CHECKING:
@@ -164,13 +165,15 @@ def coroutine_function(analysis: "ModuleAnalysis", arg: ast.expr | None, scope: 
     return None
 
 
-def coroutines_run(analysis: "ModuleAnalysis", arg: ast.expr | None, scope: FunctionInfo) -> list[tuple[str, str | None]]:
-    """The coroutines a run call runs, as (source text, qualified function or None).
+def coroutines_run(analysis: "ModuleAnalysis", arg: ast.expr | None,
+                   scope: FunctionInfo) -> list[tuple[str, str | None, ast.Call | None]]:
+    """The coroutines a run call runs, as (source text, qualified function or None, the
+    call that made the coroutine, when seen).
 
     ``f(a)`` -> f; ``asyncio.gather(f(), g())`` / ``asyncio.wait_for(f(), 5)`` -> f, g.
     """
     if arg is None:
-        return [("?", None)]
+        return [("?", None, None)]
     if isinstance(arg, ast.Name):
         binding = analysis.values.bindings(scope).reaching(arg) if analysis.values.bindings(scope).binds(arg.id) else None
         source = getattr(binding.source, "expr", None) if binding is not None else None
@@ -186,16 +189,7 @@ def coroutines_run(analysis: "ModuleAnalysis", arg: ast.expr | None, scope: Func
                 found.extend(coroutines_run(analysis, item, scope))
             return found
     callee = arg.func if isinstance(arg, ast.Call) else arg
-    return [(source_text(callee), coroutine_function(analysis, arg, scope))]
-
-
-def source_text(expr: ast.AST, limit: int = 60) -> str:
-    """Source-like text of an expression, shortened to ``limit`` characters."""
-    try:
-        text = ast.unparse(expr)
-    except Exception:  # pragma: no cover - unparse handles every expression
-        return "?"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return [(source_text(callee), coroutine_function(analysis, arg, scope), arg if isinstance(arg, ast.Call) else None)]
 
 
 def loops_assigned_in(analysis: "ModuleAnalysis", fn: FunctionInfo) -> set[str]:

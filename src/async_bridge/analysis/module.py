@@ -17,7 +17,7 @@ from . import contexts
 from .imports import ImportMap
 from .scopes import ClassInfo, FunctionInfo
 from .vocabulary import Vocabulary, vocabulary
-from .walker import Walk, walk
+from .walker import Walk, parent_of, walk
 
 if TYPE_CHECKING:
     from ..knowledge import Knowledge
@@ -135,7 +135,7 @@ class ModuleAnalysis:
                 found.append((target.attr, annotated.value))
         for store in self.attribute_stores(method):
             if isinstance(store.ctx, ast.Store) and isinstance(store.value, ast.Name) and store.value.id == me:
-                parent = getattr(store, "_abr_parent", None)
+                parent = parent_of(store)
                 if not isinstance(parent, (ast.Assign, ast.AnnAssign, ast.Tuple, ast.List)):
                     found.append((store.attr, None))  # augmented, with-as, for target: unknown
         return found

@@ -169,7 +169,8 @@ def evaluations(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) 
     """The QuerySets ``node`` evaluates synchronously, with their values.
 
     A parameter annotated ``QuerySet`` is left out: callers pass lists too, and every
-    form above works on both.
+    form above works on both. So is ``obj.relation.all()`` when the query that made
+    ``obj`` prefetched the relation (``Value.cached_rows``).
     """
     found = []
     for item in candidates(analysis, node):
@@ -177,7 +178,7 @@ def evaluations(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) 
             continue
         value = analysis.values.of(item.expr, scope)
         if value is not None and value.kind is Kind.QUERYSET and value.origin is not Origin.PARAM \
-                and not _cached_by_async_loop(analysis, item.expr, scope):
+                and not value.cached_rows and not _cached_by_async_loop(analysis, item.expr, scope):
             found.append((item, value))
     return found
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Union
+from weakref import ReferenceType
 
 if TYPE_CHECKING:
     from ..records.values import Value
@@ -35,11 +36,16 @@ class FunctionInfo:
     node: FunctionNode | None  # None for the module scope
     qualname: str
     is_async: bool
-    cls: ClassInfo | None = None  # set for methods
-    parent: "FunctionInfo | None" = None
+    # the class of a method and the enclosing function, held weakly: the class and the
+    # parent hold their functions, and records without cycles are freed with their tree
+    cls_ref: "ReferenceType[ClassInfo] | None" = field(default=None, repr=False)
+    parent_ref: "ReferenceType[FunctionInfo] | None" = field(default=None, repr=False)
     calls: list[ast.Call] = field(default_factory=list)
     children: dict[str, "FunctionInfo"] = field(default_factory=dict)
     yields: bool = False  # its own body has ``yield`` (a generator), set by the walk
+    # the nodes of its own body that may bind a name, in source order (set by the walk;
+    # class bodies and nested functions excluded): ``bindings.Bindings`` reads them
+    binders: list[ast.AST] = field(default_factory=list)
     # the execution context (analysis/contexts.py), told on first use by ``context_source``
     _context: str | None = None
     context_source: "Callable[[FunctionInfo], str] | None" = field(default=None, repr=False)
@@ -55,6 +61,16 @@ class FunctionInfo:
     @context.setter
     def context(self, value: str) -> None:
         self._context = value
+
+    @property
+    def cls(self) -> ClassInfo | None:
+        """The class of a method (None for other functions)."""
+        return self.cls_ref() if self.cls_ref is not None else None
+
+    @property
+    def parent(self) -> "FunctionInfo | None":
+        """The enclosing function (None at module level)."""
+        return self.parent_ref() if self.parent_ref is not None else None
 
     @property
     def name(self) -> str:

@@ -20,6 +20,7 @@ from ..records.summaries import (
 )
 from ..records.values import Kind, Value
 from . import dbwork, loops
+from .param_guards import call_arguments, parameter_guard
 from .functions import enters_body
 from .scopes import ClassInfo, FunctionInfo
 
@@ -87,14 +88,18 @@ class LazyAll(Mapping[str, T], Generic[T]):
         return len(self._load())
 
 
+def _holding(analysis: "ModuleAnalysis") -> "Callable[[], ModuleAnalysis]":
+    return lambda: analysis
+
+
 def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysis | None] | None" = None) -> ModuleSummary:
     """A summary whose structure is known now and whose facts are computed on first use.
 
     ``reload`` gives the module's analysis when a fact is asked (the index keeps only
     the most recent analyses, to bound memory); without it ``analysis`` is used.
     """
-    def get() -> "ModuleAnalysis | None":
-        return reload() if reload is not None else analysis
+    # with ``reload`` the summary must not hold ``analysis`` (its tree) after this call
+    get: "Callable[[], ModuleAnalysis | None]" = reload if reload is not None else _holding(analysis)
 
     def function(qualname: str) -> FunctionSummary | None:
         a = get()
@@ -200,8 +205,8 @@ def function_shape(analysis: "ModuleAnalysis", fn: FunctionInfo) -> FunctionShap
 
 def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> FunctionSummary:
     facts = analysis.function_model.facts(fn)
-    db, sync_db = dbwork.own_sites(analysis, fn)
-    calls, enters = call_edges(analysis, fn)
+    db, sync_db, db_nodes = dbwork.own_sites(analysis, fn)
+    calls, enters, called = call_edges(analysis, fn)
     node = fn.node
     return FunctionSummary(
         qualname=analysis.full_name(fn.qualname),
@@ -223,13 +228,16 @@ def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Function
         decorators=facts.decorators,
         evaluates=dbwork.deferred_evaluations(analysis, fn),
         param_reads=dbwork.parameter_reads(analysis, fn),
+        guard=_guard(analysis, fn, db_nodes, called),
     )
 
 
-def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge, ...], tuple[Edge, ...]]:
-    """(calls whose callee's body runs here, deferred bodies entered/iterated here)."""
+def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge, ...], tuple[Edge, ...], list[ast.Call]]:
+    """(calls whose callee's body runs here (the first call of each callee), deferred bodies
+    entered/iterated here, every call of a project function)."""
     calls: dict[str, Edge] = {}
     enters: dict[str, Edge] = {}
+    nodes: list[ast.Call] = []
     for call in fn.calls:
         func = call.func
         if not isinstance(func, (ast.Name, ast.Attribute)):
@@ -239,11 +247,30 @@ def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge
         target = analysis.resolve_callable(func, fn)
         if target is None:
             continue
-        edge = Edge(target, call.lineno, call.col_offset)
+        edge = Edge(target, call.lineno, call.col_offset, *call_arguments(call))
+        nodes.append(call)
         if enters_body(call):
-            enters.setdefault(target, edge)
-        calls.setdefault(target, edge)
-    return tuple(calls.values()), tuple(enters.values())
+            enters[target] = _merged(enters.get(target), edge)
+        calls[target] = _merged(calls.get(target), edge)
+    return tuple(calls.values()), tuple(enters.values()), nodes
+
+
+def _guard(analysis: "ModuleAnalysis", fn: FunctionInfo, db_nodes: list[ast.AST], called: list[ast.Call]):
+    """The parameter all of ``fn``'s database work and calls of project functions wait for."""
+    if not db_nodes and not called:
+        return None
+    project = [call for call in called if analysis.project.function_shape(
+        analysis.resolve_callable(call.func, fn) or "") is not None]
+    return parameter_guard(analysis, fn, [*db_nodes, *project]) if db_nodes or project else None
+
+
+def _merged(first: Edge | None, other: Edge) -> Edge:
+    """One edge per callee, at its first call; calls with other arguments make them unknown."""
+    if first is None:
+        return other
+    if (first.positional, first.keywords) == (other.positional, other.keywords):
+        return first
+    return first._replace(positional=-1, keywords=None)
 
 
 def loop_run_site(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Site | None:

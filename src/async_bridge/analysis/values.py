@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..records.values import QUERY_SOURCES, REFERENCES, Kind, Origin, Value
+from .owner import owner
 from .bindings import (
     Assigned, Binding, Bindings, Imported, LoopTarget, Parameter, Unpacked, comprehension_target,
 )
@@ -75,7 +76,7 @@ class ValueModel:
     """Per module, lazily: the value of any expression in any scope of it."""
 
     def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self.a = analysis
+        self.a = owner(analysis)
         self.v = analysis.vocab
         self.project = analysis.project
         # deep: the module being checked, whose questions may analyse other modules;
@@ -115,8 +116,7 @@ class ValueModel:
     def bindings(self, fn: FunctionInfo) -> Bindings:
         found = self._bindings.get(id(fn))
         if found is None:
-            body = self.a.tree.body if fn.is_module else None  # type: ignore[attr-defined]
-            found = self._bindings[id(fn)] = Bindings(fn, body)
+            found = self._bindings[id(fn)] = Bindings(fn)
         return found
 
     def iterated(self, iterable: ast.expr, scope: FunctionInfo, is_async: bool) -> Value | None:
@@ -498,7 +498,8 @@ class ValueModel:
             )
         is_manager, target = models.related_manager(owner.model, attr)
         if is_manager:
-            return Value(Kind.RELATED, model=target)
+            # the query that made the instance prefetched this relation: ``.all()`` reads the cache
+            return Value(Kind.RELATED, model=target, cached_rows=attr in owner.loaded)
         if owner.origin is Origin.SELF:
             return self.class_attribute(owner.model, attr)
         return None
@@ -634,8 +635,11 @@ class ValueModel:
         v = self.v
         if kind in QUERY_SOURCES:
             if method in v.lazy_methods:
-                loaded = owner if kind is Kind.QUERYSET else Value(Kind.QUERYSET, model=owner.model, cls=owner.cls)
-                result = replace(loaded, kind=Kind.QUERYSET, producer=None)
+                loaded = owner if kind is Kind.QUERYSET else Value(Kind.QUERYSET, model=owner.model, cls=owner.cls,
+                                                                    cached_rows=owner.cached_rows)
+                # ``.all()`` of a prefetched relation reads the cache; any other method queries
+                result = replace(loaded, kind=Kind.QUERYSET, producer=None,
+                                 cached_rows=loaded.cached_rows and method == "all")
                 if method in ("select_related", "prefetch_related"):
                     result = with_paths(result, call)
                 elif method in v.row_methods:
@@ -656,17 +660,16 @@ class ValueModel:
             return None
         if kind is Kind.CLASS and owner.cls and method == "as_manager":
             return Value(Kind.MANAGER, cls=owner.cls)
-        if kind is Kind.INSTANCE:
-            if method in v.instance_twins:
-                return Value(Kind.AWAITABLE, model=owner.model, function=f"Model.{method}", producer=call)
-            return None
+        if kind is Kind.INSTANCE and method in v.instance_twins:
+            return Value(Kind.AWAITABLE, model=owner.model, function=f"Model.{method}", producer=call)
         if kind is Kind.CACHE and method in v.cache_twins:
             return Value(Kind.AWAITABLE, function=f"cache.{method}", producer=call)
         if kind is Kind.SIGNAL and method in v.signal_twins:
             return Value(Kind.AWAITABLE, function=f"Signal.{method}", producer=call)
         if kind is Kind.REQUEST and method == "auser":
             return Value(Kind.AWAITABLE, function="HttpRequest.auser", producer=call)
-        if kind in (Kind.OBJECT, Kind.CLASS, Kind.INSTANCE) and (owner.cls or owner.model):
+        if kind in (Kind.OBJECT, Kind.CLASS, Kind.INSTANCE, Kind.MODEL) and (owner.cls or owner.model):
+            # the project's own method (a model's classmethod, an instance's method): what it returns
             qual = self.a.method_of(owner.cls or owner.model or "", method)
             if qual is not None:
                 return self._function_result(qual, call, scope)
@@ -751,6 +754,8 @@ class ValueModel:
             return replace(inner, kind=Kind.INSTANCE)
         if inner.kind is Kind.SEQUENCE and int_constant(node.slice) is not None:
             return inner.item
+        if inner.kind is Kind.SEQUENCE and isinstance(node.slice, ast.Slice) and inner.item is not None:
+            return Value(Kind.SEQUENCE, item=inner.item)  # ``rows[i : i + 40]``: a list of the same items
         return None
 
     # -- functions ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The single walk over the tree flake8 parsed.
 
-It records, for every node, its parent (``node._abr_parent``) and its scope, and
+It records, for every node, its parent (``node._abr_parent``, a weak reference, so
+a tree holds no cycles and is freed as soon as nobody uses it) and its scope, and
 collects the nodes whose types some consumer asked for (in source order), so
 that rules never walk the tree again. Iterative, so deeply nested expressions
 cannot exhaust the interpreter stack.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ast
 import functools
 from collections import defaultdict
+from weakref import ref
 from typing import Iterable
 
 from .scopes import ClassInfo, FunctionInfo
@@ -21,7 +23,8 @@ _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def parent_of(node: ast.AST) -> ast.AST | None:
-    return getattr(node, PARENT, None)
+    parent = getattr(node, PARENT, None)
+    return parent() if parent is not None else None
 
 
 class Walk:
@@ -63,10 +66,15 @@ def _child_fields(kind: type, keep_singletons: bool) -> tuple[str, ...]:
     return fields
 
 
-# What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import, 6 yield.
+# What the walk does per node type: 1 call, 2 def, 3 lambda, 4 class, 5 import, 6 yield,
+# 7 may bind a name (recorded in the scope's ``binders``; a Name only when it stores).
+# Defs, classes and imports are binders too.
 _SPECIAL = {
     ast.Call: 1, ast.FunctionDef: 2, ast.AsyncFunctionDef: 2, ast.Lambda: 3, ast.ClassDef: 4,
     ast.Import: 5, ast.ImportFrom: 5, ast.Yield: 6, ast.YieldFrom: 6,
+    ast.Name: 7, ast.Assign: 7, ast.AnnAssign: 7, ast.NamedExpr: 7, ast.For: 7, ast.AsyncFor: 7,
+    ast.Global: 7, ast.Nonlocal: 7, ast.ExceptHandler: 7,
+    **{kind: 7 for kind in (getattr(ast, n, None) for n in ("MatchAs", "MatchStar", "MatchMapping")) if kind},
 }
 _TABLES: dict[frozenset, dict] = {}
 
@@ -96,6 +104,8 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     keep_singletons = any(issubclass(kind, _SINGLETON_BASES) for kind in wanted)
     nodes = result.nodes
     lambda_type = ast.Lambda
+    name_type = ast.Name
+    load_type = ast.Load
     node_base = ast.AST
     table = _type_table(wanted)
     entry_for = functools.partial(_entry, wanted, keep_singletons, table)
@@ -112,8 +122,8 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
             node=node,  # type: ignore[arg-type]  # a def or lambda (tags 2 and 3)
             qualname=qualname,
             is_async=type(node) is ast.AsyncFunctionDef,
-            cls=cls,
-            parent=None if scope.is_module else scope,
+            cls_ref=ref(cls) if cls is not None else None,
+            parent_ref=None if scope.is_module else ref(scope),
         )
         if type(node) is not lambda_type:
             if cls is not None:
@@ -135,8 +145,9 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     stack: list = []
     push = stack.append
     pop = stack.pop
+    up = ref(tree)
     for child in reversed(list(ast.iter_child_nodes(tree))):
-        child._abr_parent = tree  # type: ignore[attr-defined]
+        child._abr_parent = up  # type: ignore[attr-defined]
         push(child)
     marker = tuple
     while stack:
@@ -150,50 +161,64 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
         if is_wanted:
             nodes[kind].append((node, scope))
         if tag is not None:
-            if tag == 1:
+            if tag == 7:
+                if cls is None and (kind is not name_type or type(node.ctx) is not load_type):
+                    scope.binders.append(node)
+            elif tag == 1:
                 scope.calls.append(node)
             elif tag == 2:
+                if cls is None:
+                    scope.binders.append(node)
                 inner = new_function(node, scope, cls)
+                up = ref(node)
                 push((scope, cls))
                 for stmt in reversed(node.body):
-                    stmt._abr_parent = node
+                    stmt._abr_parent = up
                     push(stmt)
                 push((inner, None))
                 if node.returns is not None:
-                    node.returns._abr_parent = node
+                    node.returns._abr_parent = up
                     push(node.returns)
-                node.args._abr_parent = node
+                node.args._abr_parent = up
                 push(node.args)
                 for dec in reversed(node.decorator_list):
-                    dec._abr_parent = node
+                    dec._abr_parent = up
                     push(dec)
                 continue
             elif tag == 3:
                 inner = new_function(node, scope, cls)
+                up = ref(node)
                 push((scope, cls))
-                node.body._abr_parent = node
+                node.body._abr_parent = up
                 push(node.body)
                 push((inner, None))
-                node.args._abr_parent = node
+                node.args._abr_parent = up
                 push(node.args)
                 continue
             elif tag == 4:
+                if cls is None:
+                    scope.binders.append(node)
                 qualname = f"{cls.qualname if cls else scope.qualname}.{node.name}".lstrip(".")
                 info = ClassInfo(node=node, qualname=qualname, bases=[], scope=scope)
                 result.classes.append(info)
+                up = ref(node)
                 push((scope, cls))
                 for stmt in reversed(node.body):
-                    stmt._abr_parent = node
+                    stmt._abr_parent = up
                     push(stmt)
                 push((scope, info))
                 for expr in reversed([*node.decorator_list, *node.bases, *node.keywords]):
-                    expr._abr_parent = node
+                    expr._abr_parent = up
                     push(expr)
                 continue
             elif tag == 5:
                 result.imports.append(node)
+                if cls is None:
+                    scope.binders.append(node)
             else:
                 scope.yields = True
+        if fields:
+            up = ref(node)
         for name in fields:
             value = getattr(node, name, None)
             if value is None:
@@ -201,9 +226,9 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
             if type(value) is list:
                 for item in reversed(value):
                     if isinstance(item, node_base):
-                        item._abr_parent = node  # type: ignore[attr-defined]
+                        item._abr_parent = up  # type: ignore[attr-defined]
                         push(item)
             elif isinstance(value, node_base):
-                value._abr_parent = node  # type: ignore[attr-defined]
+                value._abr_parent = up  # type: ignore[attr-defined]
                 push(value)
     return result

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from .. import task_frameworks
 from ..knowledge import builtin
 from ..task_frameworks import TaskFramework
+from .owner import owner
 from .imports import ImportMap
 from .scopes import ClassInfo, FunctionInfo
 
@@ -89,7 +90,7 @@ class TaskRecognizer:
     """Answers "is this a task, of which framework" for one module."""
 
     def __init__(self, analysis: "ModuleAnalysis") -> None:
-        self.a = analysis
+        self.a = owner(analysis)
         self.frameworks = frameworks(analysis.knowledge)
         self._by_decorator = {name: fw for fw in self.frameworks for name in fw.decorators}
         self._app_attrs = frozenset(name for fw in self.frameworks for name in fw.app_decorators)
@@ -379,7 +380,7 @@ def enqueued_elsewhere(analysis: "ModuleAnalysis", qualname: str) -> tuple[TaskF
     word = re.compile(rb"\b" + re.escape(short) + rb"\b")
     own = analysis.filename
     project = analysis.project
-    for path, data in project.sources():
+    for path, data in project.sources(qualname.rsplit(".", 1)[-1], calls):  # files naming it and a call
         if short not in data or not markers.search(data) or not word.search(data):
             continue
         if _same_file(path, own):

@@ -10,17 +10,13 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..analysis.scopes import FunctionInfo
+from ..analysis.text import source_text
 from ..records.values import Kind
 
 if TYPE_CHECKING:
     from ..analysis.module import ModuleAnalysis
 
 NESTED_SYNC = (ast.FunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def source(node: ast.AST, limit: int = 60) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def django_api_call(analysis: "ModuleAnalysis", call: ast.Call, scope: FunctionInfo) -> tuple[str, dict, str] | None:
@@ -39,9 +35,9 @@ def django_api_call(analysis: "ModuleAnalysis", call: ast.Call, scope: FunctionI
     if isinstance(cache_info, dict) or isinstance(signal_info, dict):
         owner = analysis.values.kind(func.value, scope)
         if owner is Kind.CACHE and isinstance(cache_info, dict):
-            return "cache", cache_info, source(func.value, 40)
+            return "cache", cache_info, source_text(func.value, 40)
         if owner is Kind.SIGNAL and isinstance(signal_info, dict):
-            return "signal", signal_info, source(func.value, 40)
+            return "signal", signal_info, source_text(func.value, 40)
     info = v.sync_functions.get(analysis.qualify(func))
     if isinstance(info, dict):
         return "function", info, ""

@@ -9,7 +9,7 @@ import ast
 
 from ..analysis import orm
 from ..analysis.bindings import Assigned
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
 from ..records.fix_hints import AwaitCall, Parenthesize

@@ -12,7 +12,8 @@ from .. import django_version
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
 from ..records.fix_hints import AwaitTwin
-from ._django_common import django_api_call, source
+from ..analysis.text import source_text
+from ._django_common import django_api_call
 from .base import Check, register
 
 
@@ -34,7 +35,7 @@ class SyncDjangoApiInAsync(Check):
         if isinstance(parent, ast.Call) and call in parent.args and a.values.is_bridge(parent.func, scope):
             return  # sync_to_async(get_object_or_404(...)): ABR206 reports it
         kind, info, owner = found
-        api = source(func, 50)
+        api = source_text(func, 50)
         twin = info.get("twin", "")
         since = info.get("since")
         if django_version.has_twin(self.settings, since):

@@ -8,11 +8,12 @@ from __future__ import annotations
 import ast
 
 from ..analysis import orm
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..records.fix_hints import PassCallable
 from ..records.values import Kind
 from ..analysis.scopes import FunctionInfo
-from ._django_common import NESTED_SYNC, django_api_call, source
+from ..analysis.text import source_text
+from ._django_common import NESTED_SYNC, django_api_call
 from .base import Check, register
 
 
@@ -38,8 +39,8 @@ class EagerSyncToAsync(Check):
         if result is None:
             return
         callee = short(inner.func, 40)
-        arguments = ", ".join(source(a, 30) for a in [*inner.args, *inner.keywords])
-        bridge = source(call.func, 30)
+        arguments = ", ".join(source_text(a, 30) for a in [*inner.args, *inner.keywords])
+        bridge = source_text(call.func, 30)
         yield self.finding(
             "ABR206", inner, fix=PassCallable(),
             call=f"{bridge}(...)", callee=callee.rsplit(".", 1)[-1].split("(")[0],

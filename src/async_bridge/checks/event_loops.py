@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..analysis import contexts, loops, workers
+from ..analysis.param_guards import call_arguments
 from ..analysis.scopes import FunctionInfo
 from ..checks.base import Related
 from ..records.fix_hints import LoopRun
@@ -44,12 +45,18 @@ class EventLoopInWorker(Check):
         else:
             yield self.finding("ABR106", call, related=worker, how=how, where=description, coroutine=short_name)
 
-    def _database_verdict(self, coroutines: list[tuple[str, str | None]]):
+    def _database_verdict(self, coroutines: list[tuple[str, str | None, ast.Call | None]]):
         """(shown, reach) for the first coroutine doing database work; (shown, None) for
         one that cannot be analysed; False when none does any."""
         unknown = None
-        for shown, target in coroutines:
-            reach = self.analysis.project.db_reach(target) if target else None
+        project = self.analysis.project
+        for shown, target, made_by in coroutines:
+            if target and made_by is not None:
+                summary = project.function(target)
+                if summary is not None and summary.guard is not None \
+                        and summary.guard.omitted_by(*call_arguments(made_by)):
+                    continue  # its database work waits for an argument this call leaves out
+            reach = project.db_reach(target) if target else None
             if reach:
                 return shown, reach
             if reach is None and unknown is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..records.values import QUERY_SOURCES, Kind
 from .base import Check, register
@@ -24,7 +24,7 @@ class QuerysetMisusedAsAwaitable(Check):
             if value is not None and value.kind in QUERY_SOURCES:
                 what = "QuerySet" if value.kind is Kind.QUERYSET else "manager"
                 yield self.finding("ABR212", node, what=f"`await` of {what} `{short(node.value, 40)}`",
-                                   instead="await a method such as `.afirst()`, or iterate it with `async for`")
+                                   instead="await a method (`.afirst()`) or use `async for`")
             return
         if isinstance(node, ast.comprehension) and node.is_async:
             return

@@ -13,9 +13,10 @@ import ast
 
 from .. import django_version
 from ..analysis import guards, orm
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.functions import enters_body
+from ..analysis.param_guards import call_arguments
 from ..analysis.walker import parent_of
 from ..records.fix_hints import AwaitTwin
 from .base import Check, register
@@ -84,6 +85,8 @@ class SyncOrmInAsync(Check):
             return
         if not summary.runs_body and not enters_body(call):
             return  # calling a generator / context manager function runs nothing yet
+        if summary.guard is not None and summary.guard.omitted_by(*call_arguments(call)):
+            return  # its database work waits for an argument this call leaves out
         reach = project.sync_db_reach(summary.qualname, through_async=False)
         if not reach:
             return

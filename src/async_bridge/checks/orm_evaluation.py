@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..analysis import guards, orm
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
 from ..records.fix_hints import AsyncFor

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..analysis.functions import own_returns
 from ..analysis.scopes import FunctionInfo
 from ..records.values import Kind, Origin

@@ -7,7 +7,7 @@ import ast
 from ..analysis import guards, orm
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..records.summaries import FK, O2O
 from ..records.values import Kind, Origin
 from .base import Check, Related, register

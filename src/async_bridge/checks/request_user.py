@@ -12,7 +12,7 @@ import ast
 
 from .. import django_version
 from ..analysis.contexts import decorator_target
-from ..analysis.dbwork import short
+from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
 from ..records.fix_hints import Replacement

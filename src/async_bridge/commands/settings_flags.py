@@ -18,8 +18,12 @@ def add_settings_flags(parser: argparse.ArgumentParser, skip: Iterable[str] = ()
     skipped = set(skip)
     for option in OPTIONS:
         if option.key not in skipped:
-            parser.add_argument(option.flag, dest=f"opt_{option.attr}", metavar=option.metavar,
-                                action="append" if option.is_list else "store", help=option.help)
+            if option.is_flag:
+                parser.add_argument(option.flag, dest=f"opt_{option.attr}", action="store_true", default=None,
+                                    help=option.help)
+            else:
+                parser.add_argument(option.flag, dest=f"opt_{option.attr}", metavar=option.metavar,
+                                    action="append" if option.is_list else "store", help=option.help)
     parser.add_argument("--isolated", action="store_true",
                         help="read no configuration file (pyproject.toml, flake8's config)")
 

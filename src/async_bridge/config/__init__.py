@@ -43,6 +43,8 @@ def resolve_settings(
     docs_url: str | None = None,
     cwd: str | os.PathLike | None = None,
     report: Report | None = None,
+    cache_dir: str | None = None,
+    no_cache: Any = None,
 ) -> Settings:
     """Settings from flake8's option values (None: not given) and ``pyproject.toml``.
 
@@ -55,6 +57,8 @@ def resolve_settings(
         "extra-knowledge": extra_knowledge or None,
         "enable": enable or None,
         "docs-url": docs_url,
+        "cache-dir": cache_dir or None,
+        "no-cache": no_cache or None,  # flake8's store_true: False/None is "not given"
     }
     base = Path(cwd).absolute() if cwd is not None else Path.cwd()
     resolved = resolve(command_line_layer(values, base, flake8=True), read_flake8_config=False, cwd=base,
@@ -74,6 +78,8 @@ def settings_from_options(options: Any, cwd: str | os.PathLike | None = None, re
         docs_url=getattr(options, "abr_docs_url", None),
         cwd=cwd,
         report=report,
+        cache_dir=getattr(options, "abr_cache_dir", None),
+        no_cache=getattr(options, "abr_no_cache", None),
     )
 
 

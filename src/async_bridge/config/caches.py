@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from .. import knowledge as knowledge_mod
+from ..index import cache
 from ..index.project import ProjectIndex
 from .report import warn
 
@@ -23,8 +25,17 @@ def load_knowledge(extra: tuple[str, ...]) -> knowledge_mod.Knowledge:
 
 
 @functools.lru_cache(maxsize=8)
-def project_index(root: str | None, extra: tuple[str, ...]) -> ProjectIndex:
-    index = ProjectIndex(root, load_knowledge(extra))
+def project_index(root: str | None, extra: tuple[str, ...], cache_dir: str | None = None,
+                  no_cache: bool = False) -> ProjectIndex:
+    knowledge = load_knowledge(extra)
+    resolver_root = Path(root) if root else Path.cwd()
+    try:
+        resolver_root = resolver_root.resolve()
+    except OSError:
+        resolver_root = resolver_root.absolute()
+    store = cache.open_store(resolver_root, extra, cache_dir, enabled=not no_cache and resolver_root.is_dir())
+    index = ProjectIndex(root, knowledge, store)
     if root and not index.resolver.exists:
         warn(f"--abr-project-root {root!r} is not a directory; cross-module facts are unknown")
+    cache.flush_at_exit(index)
     return index

@@ -106,6 +106,22 @@ def check_docs_url(value: Any, base: Path | None = None) -> str | None:
     return value.strip()
 
 
+def check_path(value: Any, base: Path | None = None) -> str:
+    return _path(value, base)
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def check_flag(value: Any, base: Path | None = None) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"expected true or false, got {value!r}")
+
+
 def check_patterns(value: Any, base: Path | None = None) -> tuple[str, ...]:
     """File patterns: a bare name (``migrations``, ``*_pb2.py``) matches a file or folder
     name anywhere below the project; a pattern with ``/`` is a path relative to where
@@ -129,6 +145,7 @@ class Option:
     is_list: bool = False  # comma-separated in flake8 and on the command line
     is_path: bool = False  # flake8 makes ``./x`` relative to its config file
     in_flake8: bool = True  # also a flake8 option (--abr-<key>)
+    is_flag: bool = False  # given without a value on the command line (store_true)
 
     @property
     def flake8_flag(self) -> str:
@@ -153,6 +170,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("docs-url", "docs_url", check_docs_url, metavar="URL",
            help="Where rule pages are linked from in messages: a URL prefix, or a template with {code}; "
                 "'none' drops the link."),
+    Option("cache-dir", "cache_dir", check_path, is_path=True, metavar="DIR",
+           help="Where the project cache lives (default: .async_bridge_cache in the project root)."),
+    Option("no-cache", "no_cache", check_flag, is_flag=True, metavar="",
+           help="Neither read nor write the project cache."),
     Option("exclude", "exclude", check_patterns, is_list=True, in_flake8=False, metavar="PATTERNS",
            help="File or folder patterns to skip, replacing the default ones (.git, virtualenvs, "
                 "node_modules, build, dist, caches)."),

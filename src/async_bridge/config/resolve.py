@@ -154,6 +154,8 @@ def resolve(
         docs_url=values.get("docs_url"),
         exclude=values.get("exclude"),
         extend_exclude=values.get("extend_exclude") or (),
+        cache_dir=values.get("cache_dir"),
+        no_cache=bool(values.get("no_cache")),
     )
     project_root = Path(settings.project_root).absolute() if settings.project_root else base
     return Resolved(settings, problems, project_root, files)

@@ -21,6 +21,8 @@ class Settings:
     # file patterns (see ``discovery``): ``exclude`` None keeps the default folders
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
+    cache_dir: str | None = None  # None: <project root>/.async_bridge_cache
+    no_cache: bool = False
 
     @property
     def knowledge(self) -> knowledge_mod.Knowledge:
@@ -28,7 +30,7 @@ class Settings:
 
     @property
     def index(self) -> ProjectIndex:
-        return project_index(self.project_root, self.extra_knowledge)
+        return project_index(self.project_root, self.extra_knowledge, self.cache_dir, self.no_cache)
 
     def enabled(self, code: str) -> bool:
         rule = self.knowledge.rules.get(code)

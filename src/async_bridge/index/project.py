@@ -10,53 +10,97 @@ built.
 from __future__ import annotations
 
 import ast
-import re
-import tokenize
-from collections import OrderedDict, deque
+import os
+import time
+from collections import Counter, OrderedDict, deque
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 
-from ..analysis import contexts
-from ..analysis.module import ModuleAnalysis
-from ..analysis.summarize import live_summary
 from ..records.summaries import (
     UNRESOLVED_ATTR, ClassSummary, Edge, FunctionShape, FunctionSummary, ModuleSummary, Reach, Site, Step,
 )
 from ..records.values import REFERENCES, Kind, Value
+from .cache import CacheStore, digest, text_digest
+from .entries import StoredFindings, StoredSummary, findings_name, save, summary_name
+from .mentions import MentionIndex
 from .models import ModelIndex
+from .project_files import ProjectFiles
+from .recording import Recorder, RecordingProject
 from .resolver import MAX_FILE_BYTES, ModuleResolver
 from .source_names import SourceNames
 
 if TYPE_CHECKING:
+    from ..analysis.module import ModuleAnalysis
     from ..knowledge import Knowledge
+
+# The analysis is imported when a module is first parsed, not with the index: a run whose
+# answers all come from the cache never loads it.
 
 MAX_DEPTH = 6  # re-export / base-class hops
 MAX_REACH = 500  # functions visited by one reach question
-RECENT_ANALYSES = 128  # parsed modules kept to answer further facts about them
+RECENT_ANALYSES = 4  # parsed modules kept to answer further facts about them
+FLUSH_SECONDS = 1.0  # the cache is written at most this often during a run (and at exit)
 _PARSE_ERRORS = (SyntaxError, ValueError, UnicodeError, OSError, RecursionError, MemoryError, LookupError)
 
 
 class ProjectIndex:
-    def __init__(self, project_root: str | None, knowledge: "Knowledge") -> None:
+    def __init__(self, project_root: str | None, knowledge: "Knowledge", store: CacheStore | None = None) -> None:
         self._root = project_root
+        self.store = store  # the persistent cache (None: off)
         # resolved path -> text of an unsaved editor buffer, read instead of the file
-        self.overlay: dict[str, str] = {}
+        self._overlay: dict[str, str] = {}
         self.resolver = ModuleResolver(project_root)
+        self.files = ProjectFiles(self.resolver, store, self._overlay)
+        self.mentions = self._mentions()
+        self._files_ready = False
+        self._stored: dict[str, StoredSummary] = {}  # module -> its summary record this process
+        self._recorders: dict[str, Recorder] = {}  # module -> the questions its analyses asked
+        self._parsed: dict[str, str] = {}  # module -> digest of the text its analysis parsed
+        self._live: dict[str, ModuleSummary | None] = {}  # module -> summary from a parse, for missing facts
+        self.stats: Counter[str] = Counter()  # parses, records used (tests count them)
+        self.parse_counts: Counter[str] = Counter()  # module -> times parsed
+        self._flushed = time.monotonic()
         self.knowledge = knowledge
         self.models = ModelIndex(self)
         self._summaries: dict[str, ModuleSummary | None] = {}
-        self._recent: OrderedDict[str, ModuleAnalysis] = OrderedDict()
+        self._recent: OrderedDict[str, "ModuleAnalysis"] = OrderedDict()
         self._functions: dict[str, FunctionSummary | None] = {}
-        self._pending: dict[str, ModuleAnalysis] = {}
+        self._pending: dict[str, "ModuleAnalysis"] = {}
         self._building: set[str] = set()
         self._reach_memo: dict[tuple[str, str], object] = {}
         self._derives_memo: dict[tuple, bool] = {}
         self._source_names: SourceNames | None = None
 
+    def _mentions(self) -> MentionIndex:
+        """The index of mentions, fed with every file the text scan reads (so a file is
+        read once for both)."""
+        mentions = MentionIndex(self.files, self.store)
+        # with a cache, the text scan's read of a file also indexes its words (a file is read
+        # once); without one, the words are read when a reverse question first needs them
+        self.files.on_read = mentions.note if self.store is not None else None
+        self.files.files_with = mentions.files_mentioning_any
+        return mentions
+
+    @property
+    def overlay(self) -> dict[str, str]:
+        return self._overlay
+
+    @overlay.setter
+    def overlay(self, texts: dict[str, str]) -> None:
+        self._overlay = texts
+        self.files.overlay = texts
+
     def forget(self, listing: bool = False) -> None:
         """Drop every fact learnt from file contents (a file or an overlay changed);
         with ``listing``, also which files exist (files were created or deleted)."""
+        self.flush()
+        self._files_ready = False
+        self._stored.clear()
+        self._recorders.clear()
+        self._parsed.clear()
+        self._live.clear()
+        self.mentions = self._mentions()
         self._summaries.clear()
         self._pending.clear()
         self._recent.clear()
@@ -67,6 +111,8 @@ class ProjectIndex:
         self.models = ModelIndex(self)
         if listing:
             self.resolver = ModuleResolver(self._root)
+            self.files.resolver = self.resolver
+            self.resolver.known_files = self.files.known_files
 
     # -- Project protocol: files --------------------------------------------
     def module_of(self, filename: str) -> tuple[str | None, bool]:
@@ -80,10 +126,26 @@ class ProjectIndex:
         return str(path) if path is not None else None
 
     def source_names(self) -> SourceNames:
-        """Names gathered by one text scan of the project, to skip look-ups cheaply."""
+        """Names gathered by a text scan of the project (cached per file), to skip look-ups cheaply."""
         if self._source_names is None:
-            self._source_names = SourceNames.scan(self.sources())
+            self.prepare()
+            self._source_names = self.files.names
         return self._source_names
+
+    def prepare(self) -> None:
+        """Validate the project's files against the cache (once per process, and again
+        after ``forget``): a flake8 main process does it before its workers start."""
+        if not self._files_ready:
+            self.files.refresh()
+            self._files_ready = True
+            if self.store is not None:
+                # what a cold scan indexed goes to disk now, before any module is analysed:
+                # the words of every file never sit in memory next to the analyses
+                self.mentions.flush()
+
+    def recording(self) -> RecordingProject:
+        """The project as a checked module's analysis sees it, its questions recorded."""
+        return RecordingProject(self, Recorder())
 
     # -- modules ------------------------------------------------------------
     def register(self, analysis: ModuleAnalysis) -> None:
@@ -111,14 +173,146 @@ class ProjectIndex:
         try:
             pending = self._pending.get(module)
             if pending is not None:
+                from ..analysis.summarize import live_summary
+
                 result: ModuleSummary | None = live_summary(pending)
             else:
-                analysis = self._load(module)
-                result = live_summary(analysis, reload=lambda: self._load(module)) if analysis is not None else None
+                result = self._file_summary(module)
         finally:
             self._building.discard(module)
         self._summaries[module] = result
         return result
+
+    def _file_summary(self, module: str) -> ModuleSummary | None:
+        """A module's summary from its cached record when that still holds, else from a
+        parse (and then recorded, facts included as they are computed)."""
+        path = self.resolver.find(module)
+        if path is None:
+            return None
+        rel, content = self._content_key(path)
+        name = summary_name(rel, module, content) if content is not None and self.store is not None else None
+        if name is not None:
+            stored = StoredSummary.from_data(self.store, name, self.store.read(name), rel, module, content)  # type: ignore[union-attr,arg-type]
+            if stored is not None and self._holds(stored.generation, stored.recorder):
+                self.stats["summary records used"] += 1
+                self._stored[module] = stored
+                self._recorders[module] = stored.recorder
+                return stored.summary(lambda: self._live_summary(module))
+        live = self._live_summary(module)
+        if live is None or name is None or content is None:
+            return live
+        stored = StoredSummary.from_live(name, rel, module, content, live, self._recorder(module))
+        stored.writable = self._parsed.get(module) == content and rel not in self.files.overlaid
+        stored.dirty = True
+        self._stored[module] = stored
+        return stored.summary(lambda: live, known=live)
+
+    def _live_summary(self, module: str) -> ModuleSummary | None:
+        """The summary of a parse of the module (facts computed on first use)."""
+        if module not in self._live:
+            from ..analysis.summarize import live_summary
+
+            analysis = self._load(module)
+            self._live[module] = (live_summary(analysis, reload=lambda: self._load(module))
+                                  if analysis is not None else None)
+        return self._live[module]
+
+    def _content_key(self, path: Path | str) -> tuple[str, str | None]:
+        """(path relative to the project root, its content digest) of a project file; the
+        digest is None for a file the cache does not know (outside the root, too big)
+        and when the cache is off."""
+        rel = self.files.relative(path)
+        if self.store is None:
+            return rel, None
+        self.prepare()
+        return rel, self.files.digest_of(rel)
+
+    # -- a checked file's findings ---------------------------------------------------------
+    def findings_record(self, filename: str, text: str, settings: str) -> StoredFindings | None:
+        """The cached findings of a file checked before with this text and settings (the
+        record; its answers are not checked yet), or None."""
+        if self.store is None or filename in ("-", "stdin", "<stdin>", ""):
+            return None
+        try:
+            rel = self.files.relative(os.path.abspath(filename))
+            if rel.startswith(".."):
+                rel = self.files.relative(os.path.realpath(filename))
+        except (OSError, ValueError):
+            return None
+        if rel.startswith(".."):
+            return None  # outside the project
+        self.prepare()
+        # the module name is not in the key: the analysis asks it (a recorded question), and
+        # a new ``__init__.py`` changes the project's generation
+        name = findings_name(rel, None, text_digest(text), settings)
+        record = StoredFindings.from_data(self.store, name, self.store.read(name))
+        if record is None:
+            return StoredFindings(name, None, None, Recorder())
+        return record
+
+    def findings_hold(self, record: StoredFindings, deep: bool) -> bool:
+        """Whether a findings record holds: at once when the project is unchanged since it
+        was written; with ``deep`` (the file's analysis registered) by asking again."""
+        if record.findings is None:
+            return False
+        current = self.files.generation
+        if current is not None and record.generation == current:
+            self.stats["findings records used"] += 1
+            return True
+        if not deep:
+            return False
+        self.stats["records checked"] += 1
+        if record.recorder.holds(self):
+            self.stats["findings records used"] += 1
+            record.generation = None  # valid now: written again with this generation
+            self._save_findings(record)
+            return True
+        return False
+
+    def save_findings(self, record: StoredFindings, findings: list, recorder: Recorder) -> None:
+        record.findings = findings
+        record.recorder = recorder
+        self._save_findings(record)
+
+    def _save_findings(self, record: StoredFindings) -> None:
+        if self.store is None or self.files.overlaid:
+            return  # an unsaved buffer may be in the answers: nothing is recorded
+        save(self.store, record.name, record.to_data(self.files.generation), record.recorder)
+        self.flush_now_and_then()
+
+    def flush_now_and_then(self) -> None:
+        """Flush at most every second (and at exit): records are written as a run goes."""
+        now = time.monotonic()
+        if now - self._flushed >= FLUSH_SECONDS:
+            self._flushed = now
+            self.flush()
+
+    def _holds(self, generation: str | None, recorder: Recorder) -> bool:
+        """Whether a record's answers still hold: the project is unchanged since it was
+        valid, or every question it asked gets the same answer now."""
+        current = self.files.generation
+        if current is not None and generation == current:
+            return True
+        self.stats["records checked"] += 1
+        return recorder.holds(self)
+
+    def _recorder(self, module: str) -> Recorder:
+        recorder = self._recorders.get(module)
+        if recorder is None:
+            recorder = self._recorders[module] = Recorder()
+        return recorder
+
+    def flush(self) -> None:
+        """Write what this process learnt to the cache (records of modules whose facts
+        grew or were found valid again, and newly indexed files)."""
+        if self.store is None or not self.store.writable:
+            return
+        generation = self.files.generation
+        for stored in list(self._stored.values()):
+            if stored.dirty and stored.writable:
+                save(self.store, stored.name, stored.to_data(generation), stored.recorder)
+                stored.dirty = False
+        self.mentions.flush()
 
     def _load(self, module: str) -> ModuleAnalysis | None:
         """A shallow analysis of a module's file, kept among the most recent few (a fact
@@ -140,14 +334,21 @@ class ProjectIndex:
         if path is None:
             return None
         try:
-            source = self.overlay.get(str(path))
-            if source is None:
+            text = self.overlay.get(str(path))
+            if text is not None:
+                source = text.encode("utf-8")
+            else:
                 if path.stat().st_size > MAX_FILE_BYTES:
                     return None
-                with tokenize.open(path) as handle:
-                    source = handle.read()
+                source = path.read_bytes()
+            self.stats["parses"] += 1
+            self.parse_counts[module] += 1
+            self._parsed[module] = digest(source)
             tree = ast.parse(source, filename=str(path))
-            return ModuleAnalysis(tree, str(path), self.knowledge, self, deep=False)
+            project = RecordingProject(self, self._recorder(module))
+            from ..analysis.module import ModuleAnalysis
+
+            return ModuleAnalysis(tree, str(path), self.knowledge, project, deep=False)
         except _PARSE_ERRORS:
             return None
 
@@ -409,6 +610,8 @@ class ProjectIndex:
                     continue
                 if not entered and not target.runs_body:
                     continue  # calling a generator / context manager runs nothing
+                if target.guard is not None and target.guard.omitted_by(edge.positional, edge.keywords):
+                    continue  # its work waits for an argument this call leaves out
                 if target.is_async and not through_async:
                     continue
                 came_from[edge.callee] = (fn, edge)
@@ -420,6 +623,8 @@ class ProjectIndex:
     # -- who calls a function ---------------------------------------------------
     def reached_from_worker(self, qualname: str) -> str | None:
         """A worker-context function that reaches ``qualname`` through sync project calls."""
+        from ..analysis import contexts
+
         return self._reached_from(qualname, "worker", lambda f: f.context in contexts.WORKER_CONTEXTS)
 
     def reached_from_async(self, qualname: str) -> str | None:
@@ -427,6 +632,8 @@ class ProjectIndex:
         return self._reached_from(qualname, "async", lambda f: f.is_async)
 
     def _reached_from(self, qualname: str, key: str, is_origin: Callable[["Caller"], bool]) -> str | None:
+        from ..analysis import contexts
+
         memo_key = (key, qualname)
         if memo_key in self._reach_memo:
             return self._reach_memo[memo_key]  # type: ignore[return-value]
@@ -456,6 +663,8 @@ class ProjectIndex:
 
     def callers(self, qualname: str) -> Iterator["Caller"]:
         """Project functions whose body calls ``qualname`` (sync calls that run it)."""
+        from ..analysis import contexts
+
         short = qualname.rsplit(".", 1)[-1]
         for summary in self._modules_mentioning(short):
             for local, called in summary.call_names.items():
@@ -467,22 +676,47 @@ class ProjectIndex:
                     yield Caller(f"{_prefix(summary)}{local}", shape.is_async, shape.threaded,
                                  summary.contexts.get(local, contexts.PLAIN))
 
-    def sources(self) -> Iterator[tuple[Path, bytes]]:
-        """(path, bytes) of every project file, an overlay's text in place of the file's."""
-        for path, data in self.resolver.python_sources(MAX_FILE_BYTES):
-            text = self.overlay.get(str(path)) if self.overlay else None
-            yield path, data if text is None else text.encode("utf-8")
+    def sources(self, mentioning: str | None = None, with_any: Iterable[str] = ()) -> Iterator[tuple[Path, bytes]]:
+        """(path, bytes) of every project file, or of those whose text has ``mentioning`` as
+        a word (and one of ``with_any``, if given), an overlay's text in place of the file's."""
+        for _rel, _key, item in self.sources_with_keys(mentioning, with_any):
+            yield item
+
+    def sources_with_keys(self, mentioning: str | None = None,
+                          with_any: Iterable[str] = ()) -> Iterator[tuple[str, str | None, tuple[Path, bytes]]]:
+        """``sources`` with each file's relative path and content digest."""
+        for rel in self._source_rels(mentioning, frozenset(with_any)):
+            path = self.files.paths[rel]
+            data = self.files.read(path)
+            if data is not None:
+                yield rel, self.files.digest_of(rel), (Path(path), data)
+
+    def source_listing(self, mentioning: str | None, with_any: frozenset[str], count: int) -> list[list[str | None]]:
+        """The (relative path, digest) of the files ``sources`` gives: all, or the first ``count``."""
+        rels = self._source_rels(mentioning, with_any)
+        return [[rel, self.files.digest_of(rel)] for rel in (rels if count < 0 else rels[:count])]
+
+    def _source_rels(self, mentioning: str | None, with_any: frozenset[str] = frozenset()) -> list[str]:
+        self.prepare()
+        rels = self.mentions.files_mentioning(mentioning) if mentioning else sorted(self.files.paths)
+        if with_any:
+            others = self.mentions.files_mentioning_any(with_any)
+            rels = [rel for rel in rels if rel in others]
+        return rels
 
     def _modules_mentioning(self, name: str) -> Iterator[ModuleSummary]:
-        needle = name.encode()
-        pattern = re.compile(rb"\b" + re.escape(needle) + rb"\b")
-        paths = [path for path, data in self.sources() if needle in data and pattern.search(data)]
-        for path in paths:
-            module, _ = self.resolver.module_of(str(path))
+        """Summaries of the project modules whose text has ``name`` as a word (from the
+        index of mentions: no file is read unless it changed)."""
+        self.prepare()
+        for rel in self.mentions.files_mentioning(name):
+            path = self.files.paths.get(rel)
+            if path is None:
+                continue
+            module, _ = self.resolver.module_of(path)
             if module is None:
                 continue
             summary = self.summary(module)
-            if summary is not None and Path(summary.path).resolve() == path.resolve():
+            if summary is not None and (summary.path == path or Path(summary.path).resolve() == Path(path).resolve()):
                 yield summary
 
 

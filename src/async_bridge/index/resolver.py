@@ -7,6 +7,7 @@ import os
 import sys
 import sysconfig
 from pathlib import Path
+from typing import Callable
 
 MAX_FILE_BYTES = 2_000_000  # larger files are not parsed for the index
 
@@ -168,10 +169,40 @@ class ModuleResolver:
         """Every .py file under the project root (for reverse look-ups), once per process."""
         files = getattr(self, "_files", None)
         if files is None:
-            files = []
-            if self.exists:
-                for folder, dirs, names in os.walk(self.root):
-                    dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
-                    files.extend(Path(folder) / n for n in names if n.endswith(".py"))
+            known = self.known_files() if self.known_files is not None else None
+            files = known if known is not None else [Path(entry[0]) for entry in self.python_file_stats()]
             self._files = files
         return files
+
+    # the project's files as the cache last saw them (saves a walk of the tree)
+    known_files: "Callable[[], list[Path] | None] | None" = None
+
+    def python_file_stats(self) -> list[tuple[str, int, int, int, int]]:
+        """(path, size, mtime, ctime, inode) of every .py file under the project root, from
+        one walk of the tree (the cache validates files by these before reading any)."""
+        found: list[tuple[str, int, int, int, int]] = []
+        if not self.exists:
+            return found
+        stack = [str(self.root)]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    listed = list(entries)
+            except OSError:
+                continue
+            below = []
+            for entry in listed:
+                name = entry.name
+                try:
+                    if entry.is_dir():
+                        if name not in SKIP_DIRS and not name.startswith(".") and not entry.is_symlink():
+                            below.append(entry.path)
+                    elif name.endswith(".py") and entry.is_file():
+                        st = entry.stat()
+                        found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+                except OSError:
+                    continue
+            stack.extend(reversed(below))
+        return found
+

@@ -6,14 +6,20 @@ a discarded call can only be a coroutine if an ``async def`` (or a def decorated
 a bridge) of that name exists; an expression can only be a bridge if its name is
 ``sync_to_async`` and kin, or is defined next to them (a subclass, an alias, a
 partial, a decorator), or is an alias of one of those.
+
+Each file is scanned on its own (``scan_file``, kept in the cache by the file's
+content), and the project's names are assembled from the files' scans; only the
+second level of bridge aliases needs other files' text, and only of the files that
+mention a first-level alias.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 _DEF = re.compile(rb"\bdef\s+(\w+)")
 _ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
@@ -21,18 +27,110 @@ _DECORATED_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(\w+)\b[^\n]*\n(?:[ \t]*@[^\n]*\
 _RELATED_NAME = re.compile(rb"related_name\s*=\s*['\"](\w+)['\"]")
 _BRIDGE_WORDS = (b"sync_to_async", b"SyncToAsync")
 BRIDGE_NAMES = frozenset({"sync_to_async", "SyncToAsync", "database_sync_to_async", "DatabaseSyncToAsync"})
+_LINES_BEFORE = 16  # a decorator factory's ``return`` is at most this far below its ``def``
 
 
-def _names_from(words: set[bytes]) -> re.Pattern[bytes]:
+def _names_from(words: Iterable[bytes]) -> re.Pattern[bytes]:
     """Definitions that are built from one of ``words`` on their own line (an alias, a
-    subclass, a partial) or return one (a decorator factory)."""
+    subclass, a partial) or return one (a decorator factory). An assignment of an
+    awaited value (``x = await sync_to_async(f)()``) is a result, never a bridge."""
     alternatives = b"|".join(re.escape(w) for w in sorted(words))
     return re.compile(
         rb"^[ \t]*(?:class\s+(\w+)\s*\([^)\n]*\b(?:" + alternatives + rb")\b"
-        rb"|(\w+)\s*(?::[^=\n]*)?=[^=\n][^\n]*\b(?:" + alternatives + rb")\b"
+        rb"|(\w+)\s*(?::[^=\n]*)?=(?![^\n]*\bawait\b)[^=\n][^\n]*\b(?:" + alternatives + rb")\b"
         rb"|def\s+(\w+)[^\n]*\n(?:[^\n]*\n){0,15}?[ \t]*return\s+(?:[\w.]+\.)?(?:" + alternatives + rb")\b)",
         re.MULTILINE,
     )
+
+
+@lru_cache(maxsize=1)
+def _first_level() -> re.Pattern[bytes]:
+    return _names_from(n.encode() for n in BRIDGE_NAMES)
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What the text scan finds in one file."""
+
+    async_defs: tuple[str, ...] = ()
+    runners: tuple[str, ...] = ()  # every def of a file that mentions a loop API
+    bridges: tuple[str, ...] = ()  # definitions built from a known bridge name (first level)
+    decorated: tuple[tuple[str, str], ...] = ()  # (last name of a decorator, the def it decorates)
+    related: tuple[str, ...] = ()  # related_name="x" declared here
+
+    def to_data(self) -> dict[str, Any]:
+        return {k: [list(p) for p in v] if k == "decorated" else list(v)
+                for k, v in self.__dict__.items() if v}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> "FileScan":
+        return cls(
+            async_defs=_strings(data.get("async_defs")), runners=_strings(data.get("runners")),
+            bridges=_strings(data.get("bridges")), related=_strings(data.get("related")),
+            decorated=tuple((str(a), str(b)) for a, b in data.get("decorated") or ()),
+        )
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of names")
+    return tuple(value)
+
+
+def _decode(names: Iterable[bytes]) -> tuple[str, ...]:
+    return tuple(sorted({n.decode("ascii", "replace") for n in names}))
+
+
+def scan_file(data: bytes) -> FileScan:
+    """The text scan of one file's bytes."""
+    async_defs: tuple[str, ...] = ()
+    runners: tuple[str, ...] = ()
+    bridges: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    decorated: tuple[tuple[str, str], ...] = ()
+    if b"related_name" in data:
+        related = _decode(_RELATED_NAME.findall(data))
+    if b"async" in data:
+        async_defs = _decode(_ASYNC_DEF.findall(data))
+    if b"@" in data:
+        decorated = tuple(sorted({(d.decode("ascii", "replace"), n.decode("ascii", "replace"))
+                                  for d, n in _DECORATED_DEF.findall(data)}))
+    if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
+        runners = _decode(_DEF.findall(data))
+    if any(word in data for word in _BRIDGE_WORDS):
+        bridges = _decode(g for groups in _first_level().findall(data) for g in groups if g)
+    return FileScan(async_defs, runners, tuple(b for b in bridges if b not in BRIDGE_NAMES), decorated, related)
+
+
+def second_level(data: bytes, derived: frozenset[str]) -> tuple[str, ...]:
+    """Definitions in ``data`` built from one of the ``derived`` aliases (an alias of an
+    alias). Only the lines around a mention of an alias are matched, so a file pays for
+    its mentions, not for its length."""
+    if not derived:
+        return ()
+    words = [w.encode() for w in derived]
+    if not any(w in data for w in words):
+        return ()
+    mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w) for w in sorted(words)) + rb")\b")
+    pattern = _names_from(words)
+    found: set[bytes] = set()
+    last_line = -1
+    for hit in mention.finditer(data):
+        line_end = data.find(b"\n", hit.end())
+        line_end = len(data) if line_end < 0 else line_end
+        if line_end == last_line:
+            continue  # another mention on the same line
+        last_line = line_end
+        start = hit.start()
+        for _ in range(_LINES_BEFORE + 1):
+            start = data.rfind(b"\n", 0, start)
+            if start < 0:
+                break
+        for groups in pattern.findall(data, start + 1, line_end + 1):
+            found.update(g for g in groups if g)
+    return _decode(found)
 
 
 @dataclass(frozen=True)
@@ -40,45 +138,50 @@ class SourceNames:
     awaitable: frozenset[str]
     runner_candidates: frozenset[str]
     bridge_candidates: frozenset[str]
-    related_names: dict[str, tuple[Path, ...]]  # related_name="x" -> the files declaring it
+    related_names: Mapping[str, tuple[Path, ...]]  # related_name="x" -> the files declaring it
 
     @classmethod
     def scan(cls, sources: Iterable[tuple[Path, bytes]]) -> "SourceNames":
-        async_defs: set[bytes] = set()
-        decorated: list[tuple[bytes, bytes]] = []  # (decorator name, def name)
-        runners: set[bytes] = set()
-        bridges: set[bytes] = {n.encode() for n in BRIDGE_NAMES}
-        first = _names_from(bridges)
-        texts: list[bytes] = []  # every file, for second-level aliases
-        related: dict[bytes, list[Path]] = {}
+        """One pass over ``sources`` (the texts are kept for the second level of aliases)."""
+        texts: dict[Path, bytes] = {}
+        scans: dict[Path, FileScan] = {}
         for path, data in sources:
-            if b"related_name" in data:
-                for name in set(_RELATED_NAME.findall(data)):
-                    related.setdefault(name, []).append(path)
-            if b"async" in data:
-                async_defs.update(_ASYNC_DEF.findall(data))
-            if b"@" in data:
-                decorated.extend(_DECORATED_DEF.findall(data))
-            if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
-                runners.update(_DEF.findall(data))
-            if any(word in data for word in _BRIDGE_WORDS):
-                for groups in first.findall(data):
-                    bridges.update(g for g in groups if g)
-            texts.append(data)
-        derived = bridges - {n.encode() for n in BRIDGE_NAMES}
-        if derived:
-            second = _names_from(derived)
-            needles = tuple(derived)
-            for data in texts:
-                if any(n in data for n in needles):
-                    for groups in second.findall(data):
-                        bridges.update(g for g in groups if g)
-        awaitable = async_defs | {name for decorator, name in decorated if decorator in bridges}
+            scans[path] = scan_file(data)
+            texts[path] = data
+        derived = derived_aliases(scans.values())
+        second = {path: second_level(data, derived) for path, data in texts.items()} if derived else {}
+        return cls.assemble(scans, second)
 
-        def decode(names: Iterable[bytes]) -> frozenset[str]:
-            return frozenset(n.decode("ascii", "replace") for n in names)
-
+    @classmethod
+    def assemble(cls, scans: Mapping[Path, FileScan], second: Mapping[Path, Iterable[str]]) -> "SourceNames":
+        """The project's names from each file's scan and second-level aliases."""
+        async_defs: set[str] = set()
+        runners: set[str] = set()
+        bridges: set[str] = set(BRIDGE_NAMES)
+        by_decorator: dict[str, set[str]] = {}
+        related: dict[str, list[Path]] = {}
+        for path, scan in scans.items():
+            async_defs.update(scan.async_defs)
+            runners.update(scan.runners)
+            bridges.update(scan.bridges)
+            for decorator, name in scan.decorated:
+                by_decorator.setdefault(decorator, set()).add(name)
+            for name in scan.related:
+                related.setdefault(name, []).append(path)
+        for names in second.values():
+            bridges.update(names)
+        awaitable = set(async_defs)
+        for decorator in bridges & by_decorator.keys():
+            awaitable |= by_decorator[decorator]
         return cls(
-            awaitable=decode(awaitable), runner_candidates=decode(runners), bridge_candidates=decode(bridges),
-            related_names={k.decode("ascii", "replace"): tuple(v) for k, v in related.items()},
+            awaitable=frozenset(awaitable), runner_candidates=frozenset(runners), bridge_candidates=frozenset(bridges),
+            related_names={k: tuple(sorted(v)) for k, v in related.items()},
         )
+
+
+def derived_aliases(scans: Iterable[FileScan]) -> frozenset[str]:
+    """First-level aliases of the project (whose own aliases the second level looks for)."""
+    return frozenset(name for scan in scans for name in scan.bridges)
+
+
+SecondLevel = Callable[[frozenset[str]], Mapping[Path, Iterable[str]]]

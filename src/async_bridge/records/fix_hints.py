@@ -8,8 +8,8 @@ code's shape with libcst and may still leave the finding for manual work. No hin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Union
+from dataclasses import astuple, dataclass
+from typing import Any, Literal, Union
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,23 @@ class Replacement:
 
 
 FixHint = Union[AwaitTwin, AwaitCall, PassCallable, Parenthesize, AsyncFor, LoopRun, Replacement]
+
+
+_KINDS: dict[str, type] = {cls.__name__: cls for cls in (AwaitTwin, AwaitCall, PassCallable, Parenthesize, AsyncFor,
+                                                         LoopRun, Replacement)}
+
+
+def hint_to_data(hint: FixHint | None) -> list[Any] | None:
+    """A hint as JSON-ready data (the findings cache): its kind, then its fields."""
+    return None if hint is None else [type(hint).__name__, *astuple(hint)]
+
+
+def hint_from_data(data: Any) -> FixHint | None:
+    """The hint ``hint_to_data`` wrote; None for no hint, and for anything unexpected."""
+    if not isinstance(data, list) or not data or not isinstance(data[0], str):
+        return None
+    kind = _KINDS.get(data[0])
+    try:
+        return kind(*data[1:]) if kind is not None else None
+    except TypeError:
+        return None

@@ -8,7 +8,7 @@ is known / not known: None (or False where stated) is never reported.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Iterable, Iterator, Protocol
 
 from .summaries import ClassSummary, FunctionShape, FunctionSummary, Reach, Relation
 from .values import Value
@@ -81,8 +81,9 @@ class Project(Protocol):
 
     def source_names(self) -> SourceGate: ...
 
-    def sources(self) -> Iterator[tuple[Path, bytes]]:
-        """(path, bytes) of every project file (an editor's unsaved text in place of the file's)."""
+    def sources(self, mentioning: str | None = None, with_any: Iterable[str] = ()) -> Iterator[tuple[Path, bytes]]:
+        """(path, bytes) of every project file, or of those whose text has ``mentioning`` as
+        a word, and one of ``with_any`` if given (an editor's unsaved text in place of the file's)."""
 
     def runner_param(self, qualname: str) -> int | None: ...
 

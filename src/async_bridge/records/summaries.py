@@ -39,6 +39,32 @@ class Edge(NamedTuple):
     callee: str  # qualified name
     line: int
     col: int
+    # the arguments the call gives (``ParamGuard.omitted_by``): how many positional ones
+    # (-1: unknown, ``*args``) and the keywords whose value is not a falsy constant
+    # (None: unknown, ``**kwargs``)
+    positional: int = -1
+    keywords: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_data(cls, data: Any) -> "Edge":
+        callee, line, col, *rest = data
+        positional = int(rest[0]) if rest else -1
+        keywords = tuple(str(k) for k in rest[1]) if len(rest) > 1 and rest[1] is not None else None
+        return cls(str(callee), int(line), int(col), positional, keywords)
+
+
+class ParamGuard(NamedTuple):
+    """A parameter every database site and project call of a function waits for:
+    ``def f(item=None): if item: ...``. A call that leaves it out runs none of them."""
+
+    name: str
+    position: int  # among the arguments a caller writes (``self`` not counted); -1: keyword-only
+
+    def omitted_by(self, positional: int, keywords: tuple[str, ...] | None) -> bool:
+        """Whether a call with these arguments leaves the parameter at its falsy default."""
+        if positional < 0 or keywords is None:
+            return False  # ``*args`` / ``**kwargs``: it may be given
+        return (self.position < 0 or self.position >= positional) and self.name not in keywords
 
 
 @dataclass(frozen=True)
@@ -79,6 +105,7 @@ class FunctionSummary:
     decorators: tuple[str, ...] = ()  # decorators from other modules whose effect is judged on demand
     evaluates: tuple[Edge, ...] = ()  # iterates/tests what these callees return (a QuerySet: sync DB work)
     param_reads: tuple[tuple[int, str], ...] = ()  # (argument position, attribute) read on a parameter
+    guard: ParamGuard | None = None  # its database work and project calls all wait for this parameter
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -108,6 +135,8 @@ class FunctionSummary:
             data["evaluates"] = [list(e) for e in self.evaluates]
         if self.param_reads:
             data["param_reads"] = [list(r) for r in self.param_reads]
+        if self.guard is not None:
+            data["guard"] = list(self.guard)
         return data
 
     @classmethod
@@ -120,16 +149,17 @@ class FunctionSummary:
         return cls(
             qualname=data["qualname"], path=data["path"], is_async=data["is_async"],
             context=data["context"], line=data["line"], col=data.get("col", 0),
-            calls=tuple(Edge(*e) for e in data.get("calls", ())),
-            enters=tuple(Edge(*e) for e in data.get("enters", ())),
+            calls=tuple(Edge.from_data(e) for e in data.get("calls", ())),
+            enters=tuple(Edge.from_data(e) for e in data.get("enters", ())),
             db=site("db"), sync_db=site("sync_db"), loop_run=site("loop_run"),
             runner_param=data.get("runner_param"),
             awaitable=data.get("awaitable", False), threaded=data.get("threaded", False),
             runs_body=data.get("runs_body", True),
             returns=Value.from_data(returns) if returns is not None else None,
             decorators=tuple(data.get("decorators", ())),
-            evaluates=tuple(Edge(*e) for e in data.get("evaluates", ())),
+            evaluates=tuple(Edge.from_data(e) for e in data.get("evaluates", ())),
             param_reads=tuple((int(i), str(a)) for i, a in data.get("param_reads", ())),
+            guard=ParamGuard(str(data["guard"][0]), int(data["guard"][1])) if data.get("guard") else None,
         )
 
 
@@ -202,7 +232,7 @@ class ModuleSummary:
             assigned=frozenset(data.get("assigned", ())),
             call_names={k: frozenset(v) for k, v in data.get("call_names", {}).items()},
             returns={k: Value.from_data(f["returns"]) for k, f in data["functions"].items() if "returns" in f},
-            edges={k: tuple(Edge(*e) for e in f.get("calls", ())) for k, f in data["functions"].items()},
+            edges={k: tuple(Edge.from_data(e) for e in f.get("calls", ())) for k, f in data["functions"].items()},
             contexts={k: f["context"] for k, f in data["functions"].items()},
         )
 

@@ -65,6 +65,9 @@ class Value:
     loaded_all: bool = False  # every relation may be loaded (``select_related()``, a constructor, self)
     rows: bool = True  # a QuerySet whose rows are model instances (not ``values()``)
     origin: Origin = Origin.UNKNOWN
+    # RELATED, and the QuerySet its ``.all()`` gives: the rows are already in memory (the
+    # query that made the instance prefetched the relation), so evaluating it runs no query
+    cached_rows: bool = False
     item: "Value | None" = None  # SEQUENCE: what each item is
     items: "tuple[Value | None, ...]" = ()  # SEQUENCE of a tuple literal: what each position is
     # the node that produced it in this module (a query call): never stored in a summary
@@ -97,6 +100,8 @@ class Value:
             data["rows"] = False
         if self.origin is not Origin.UNKNOWN:
             data["origin"] = self.origin.value
+        if self.cached_rows:
+            data["cached_rows"] = True
         if self.item is not None:
             data["item"] = self.item.to_data()
         if self.items:
@@ -115,6 +120,7 @@ class Value:
             loaded_all=bool(data.get("loaded_all", False)),
             rows=bool(data.get("rows", True)),
             origin=Origin(data.get("origin", "")),
+            cached_rows=bool(data.get("cached_rows", False)),
             item=cls.from_data(item) if item is not None else None,
             items=tuple(cls.from_data(i) if i is not None else None for i in data.get("items", ())),
         )
