@@ -92,7 +92,8 @@ def default_docs_root() -> Path:
 
 def _register_docs(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "docs", help="regenerate docs/rules/*.md and the README rules table from rules/*.yaml",
+        "docs", help="regenerate docs/rules/*.md, the README rules table (from rules/*.yaml) and "
+                     "the rule map of CONTRIBUTING.md (from the check and fixer registries)",
     )
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 when a generated file is stale")
