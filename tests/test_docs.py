@@ -196,3 +196,23 @@ def test_docs_reports_a_contributing_without_rule_map_markers(tmp_path: Path, ca
     assert main(["docs", "--check", "--root", str(root)]) == 1
     assert "CONTRIBUTING.md: no rule map markers" in capsys.readouterr().err
     assert (root / "CONTRIBUTING.md").read_text(encoding="utf-8") == "# Contributing\n\nno map here\n"
+
+
+def test_architecture_cites_only_files_that_exist() -> None:
+    """docs/architecture.md names real files: a path from the repository or the package,
+    a bare file name somewhere in the package (placeholders such as ABRnnn aside)."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = REPO / "src" / "async_bridge"
+    cited = set(re.findall(r"[\w./-]+\.(?:py|md|toml|yaml)\b", text))
+    assert "index/cache.py" in cited and "commands/cache.py" in cited  # the reader sees the table
+    missing = []
+    for path in sorted(cited):
+        if re.search(r"ABR(nnn|999)", path):
+            continue
+        if "/" in path:
+            found = (REPO / path).exists() or (package / path).exists()
+        else:
+            found = (REPO / path).exists() or any(package.rglob(path))
+        if not found:
+            missing.append(path)
+    assert not missing, f"docs/architecture.md cites files that do not exist: {missing}"
