@@ -112,7 +112,7 @@ class Bindings:
         self.by_name.setdefault(name, []).append(Binding(name, pos, stmt, source))
 
     def _parameters(self, node: ast.AST) -> None:
-        args = node.args  # type: ignore[attr-defined]
+        args = node.args  # type: ignore[attr-defined]  # a def or lambda (fn.node)
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 self._add(extra.arg, (0, 0), None, OPAQUE)
@@ -124,42 +124,42 @@ class Bindings:
         for current in binders:
             kind = type(current)
             if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-                self._add(current.name, end_position(current), current, OPAQUE)  # type: ignore[attr-defined]
+                self._add(current.name, end_position(current), current, OPAQUE)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind is ast.Assign:
-                for target in current.targets:  # type: ignore[attr-defined]
-                    self._target(target, current, current.value)  # type: ignore[attr-defined]
+                for target in current.targets:  # type: ignore[attr-defined]  # narrowed by `kind`
+                    self._target(target, current, current.value)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind is ast.AnnAssign:
-                if current.value is not None:  # type: ignore[attr-defined]
-                    self._target(current.target, current, current.value)  # type: ignore[attr-defined]
+                if current.value is not None:  # type: ignore[attr-defined]  # narrowed by `kind`
+                    self._target(current.target, current, current.value)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind is ast.NamedExpr:
-                target = current.target  # type: ignore[attr-defined]
+                target = current.target  # type: ignore[attr-defined]  # narrowed by `kind`
                 self._stores.add(id(target))
-                self._add(target.id, end_position(current), statement_of(current), Assigned(current.value))  # type: ignore[attr-defined]
+                self._add(target.id, end_position(current), statement_of(current), Assigned(current.value))  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind in (ast.For, ast.AsyncFor):
-                target = current.target  # type: ignore[attr-defined]
+                target = current.target  # type: ignore[attr-defined]  # narrowed by `kind`
                 if isinstance(target, ast.Name):
                     self._stores.add(id(target))
-                    source = LoopTarget(current.iter, kind is ast.AsyncFor)  # type: ignore[attr-defined]
-                    self._add(target.id, end_position(current.iter), current, source)  # type: ignore[attr-defined]
+                    source = LoopTarget(current.iter, kind is ast.AsyncFor)  # type: ignore[attr-defined]  # narrowed by `kind`
+                    self._add(target.id, end_position(current.iter), current, source)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind in (ast.Global, ast.Nonlocal):
-                self.opaque.update(current.names)  # type: ignore[attr-defined]
+                self.opaque.update(current.names)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind is ast.ExceptHandler:
-                if current.name:  # type: ignore[attr-defined]
-                    self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]
+                if current.name:  # type: ignore[attr-defined]  # narrowed by `kind`
+                    self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind in (ast.Import, ast.ImportFrom):
-                for alias in current.names:  # type: ignore[attr-defined]
+                for alias in current.names:  # type: ignore[attr-defined]  # narrowed by `kind`
                     bound = (alias.asname or alias.name).split(".")[0]
                     self._add(bound, end_position(current), current, Imported(bound) if bound != "*" else OPAQUE)
             elif kind is ast.Name:
                 # any other store/del (augmented assignment, with-as, del, ...) is unknown;
                 # a comprehension's own target is local to it
-                if id(current) not in self._stores and not _comprehension_target(current):  # type: ignore[arg-type]
-                    self._add(current.id, position(current), statement_of(current), OPAQUE)  # type: ignore[attr-defined]
+                if id(current) not in self._stores and not _comprehension_target(current):  # type: ignore[arg-type]  # narrowed by `kind`
+                    self._add(current.id, position(current), statement_of(current), OPAQUE)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind is ast.MatchMapping:
-                if current.rest:  # type: ignore[attr-defined]
-                    self._add(current.rest, position(current), current, OPAQUE)  # type: ignore[attr-defined]
+                if current.rest:  # type: ignore[attr-defined]  # narrowed by `kind`
+                    self._add(current.rest, position(current), current, OPAQUE)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif getattr(current, "name", None):  # MatchAs, MatchStar
-                self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]
+                self._add(current.name, position(current), current, OPAQUE)  # type: ignore[attr-defined]  # MatchAs / MatchStar (a name)
 
     def _target(self, target: ast.expr, stmt: ast.AST, value: ast.expr) -> None:
         pos = end_position(stmt)
@@ -277,7 +277,7 @@ class Bindings:
         while node is not None and node is not top:
             if node is stmt:
                 if isinstance(binding.source, LoopTarget):
-                    return _inside(use, stmt.body)  # type: ignore[attr-defined]
+                    return _inside(use, stmt.body)  # type: ignore[attr-defined]  # a LoopTarget's statement is its for loop
                 return False
             if parent_of(node) is holder:
                 return node in block and block.index(node) > block.index(stmt)

@@ -44,14 +44,14 @@ def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None
         for item, _value in orm.evaluations(analysis, node, fn):
             if not guards.deliberate_or_elsewhere(analysis, item.node, fn):
                 where = item.node
-                found.append(((where.lineno, where.col_offset),  # type: ignore[attr-defined]
+                found.append(((where.lineno, where.col_offset),  # type: ignore[attr-defined]  # a node with a position
                               _site(where, f"{item.shown} of `{short(item.expr)}`"), True))
                 nodes.append(where)
     for loop in (*analysis.scope_nodes(fn, ast.AsyncFor), *analysis.scope_nodes(fn, ast.comprehension)):
         if getattr(loop, "is_async", 0) or isinstance(loop, ast.AsyncFor):
-            source = analysis.values.of(loop.iter, fn)  # type: ignore[attr-defined]
+            source = analysis.values.of(loop.iter, fn)  # type: ignore[attr-defined]  # an AsyncFor or comprehension
             if source is not None and source.kind in (Kind.QUERYSET, Kind.ASYNC_ITERATOR):
-                where = loop.iter  # type: ignore[attr-defined]
+                where = loop.iter  # type: ignore[attr-defined]  # an AsyncFor or comprehension
                 found.append(((where.lineno, where.col_offset), _site(where, f"`async for` over `{short(where)}`"), False))
                 nodes.append(where)
     for node in analysis.scope_nodes(fn, ast.Attribute):
@@ -90,12 +90,12 @@ def deferred_evaluations(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[
             value = analysis.values.of(item.expr, fn)
             if value is not None and value.kind is Kind.RESULT_OF and value.function:
                 where = item.node
-                found.setdefault(value.function, Edge(value.function, where.lineno, where.col_offset))  # type: ignore[attr-defined]
+                found.setdefault(value.function, Edge(value.function, where.lineno, where.col_offset))  # type: ignore[attr-defined]  # a node with a position
     return tuple(found.values())
 
 
 def _site(node: ast.AST, what: str) -> Site:
-    return Site(node.lineno, node.col_offset, what)  # type: ignore[attr-defined]
+    return Site(node.lineno, node.col_offset, what)  # type: ignore[attr-defined]  # a node with a position
 
 
 def _sync_call(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo) -> Site | None:

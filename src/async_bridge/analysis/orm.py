@@ -90,30 +90,30 @@ def candidates(analysis: "ModuleAnalysis", node: ast.AST) -> list[Evaluation]:
     """What ``node`` evaluates synchronously if it is a QuerySet (syntax only)."""
     kind = type(node)
     if kind is ast.For:
-        return [Evaluation(node, e, "for", "`for`") for e in _loop_sources(analysis, node.iter)]  # type: ignore[attr-defined]
+        return [Evaluation(node, e, "for", "`for`") for e in _loop_sources(analysis, node.iter)]  # type: ignore[attr-defined]  # narrowed by `kind`
     if kind is ast.comprehension:
-        if node.is_async:  # type: ignore[attr-defined]
+        if node.is_async:  # type: ignore[attr-defined]  # narrowed by `kind`
             return []
-        return [Evaluation(e, e, "comprehension", "a comprehension") for e in _loop_sources(analysis, node.iter)]  # type: ignore[attr-defined]
+        return [Evaluation(e, e, "comprehension", "a comprehension") for e in _loop_sources(analysis, node.iter)]  # type: ignore[attr-defined]  # narrowed by `kind`
     if kind is ast.Call:
-        return _call_candidates(analysis, node)  # type: ignore[arg-type]
+        return _call_candidates(analysis, node)  # type: ignore[arg-type]  # narrowed by `kind`
     if kind in _TESTS:
-        return _truth(node.test)  # type: ignore[attr-defined]
+        return _truth(node.test)  # type: ignore[attr-defined]  # narrowed by `kind`
     if kind is ast.BoolOp:
         if _in_test(node):
             return []
-        return [Evaluation(v, v, "bool", "a truth test") for v in node.values[:-1]]  # type: ignore[attr-defined]
+        return [Evaluation(v, v, "bool", "a truth test") for v in node.values[:-1]]  # type: ignore[attr-defined]  # narrowed by `kind`
     if kind is ast.UnaryOp:
-        if isinstance(node.op, ast.Not) and not _in_test(node):  # type: ignore[attr-defined]
-            return [Evaluation(node.operand, node.operand, "bool", "a truth test")]  # type: ignore[attr-defined]
+        if isinstance(node.op, ast.Not) and not _in_test(node):  # type: ignore[attr-defined]  # narrowed by `kind`
+            return [Evaluation(node.operand, node.operand, "bool", "a truth test")]  # type: ignore[attr-defined]  # narrowed by `kind`
         return []
     if kind is ast.Compare:
         return [Evaluation(node, right, "in", "an `in` test")
-                for op, right in zip(node.ops, node.comparators)  # type: ignore[attr-defined]
+                for op, right in zip(node.ops, node.comparators)  # type: ignore[attr-defined]  # narrowed by `kind`
                 if isinstance(op, (ast.In, ast.NotIn))]
     if kind is ast.Subscript:
-        if isinstance(node.ctx, ast.Load) and int_constant(node.slice) is not None:  # type: ignore[attr-defined]
-            return [Evaluation(node, node.value, "index", "an integer index")]  # type: ignore[attr-defined]
+        if isinstance(node.ctx, ast.Load) and int_constant(node.slice) is not None:  # type: ignore[attr-defined]  # narrowed by `kind`
+            return [Evaluation(node, node.value, "index", "an integer index")]  # type: ignore[attr-defined]  # narrowed by `kind`
     return []
 
 

@@ -138,29 +138,29 @@ class ValueModel:
     def _evaluate(self, expr: ast.AST, scope: FunctionInfo) -> Value | None:
         kind = type(expr)
         if kind is ast.Name:
-            return self._name(expr, scope)  # type: ignore[arg-type]
+            return self._name(expr, scope)  # type: ignore[arg-type]  # narrowed by `kind`
         if kind is ast.Attribute:
-            return self._attribute(expr, scope)  # type: ignore[arg-type]
+            return self._attribute(expr, scope)  # type: ignore[arg-type]  # narrowed by `kind`
         if kind is ast.Call:
-            return self._call(expr, scope)  # type: ignore[arg-type]
+            return self._call(expr, scope)  # type: ignore[arg-type]  # narrowed by `kind`
         if kind is ast.Await:
-            return self._await(expr, scope)  # type: ignore[arg-type]
+            return self._await(expr, scope)  # type: ignore[arg-type]  # narrowed by `kind`
         if kind is ast.Subscript:
-            return self._subscript(expr, scope)  # type: ignore[arg-type]
+            return self._subscript(expr, scope)  # type: ignore[arg-type]  # narrowed by `kind`
         if kind in (ast.List, ast.Tuple, ast.Set):
-            return self._sequence(expr.elts, scope)  # type: ignore[attr-defined]
+            return self._sequence(expr.elts, scope)  # type: ignore[attr-defined]  # narrowed by `kind`
         if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
-            item = self.of(expr.elt, scope)  # type: ignore[attr-defined]
+            item = self.of(expr.elt, scope)  # type: ignore[attr-defined]  # narrowed by `kind`
             return Value(Kind.SEQUENCE, item=item) if item is not None else None
         if kind is ast.NamedExpr:
-            return self.of(expr.value, scope)  # type: ignore[attr-defined]
+            return self.of(expr.value, scope)  # type: ignore[attr-defined]  # narrowed by `kind`
         return None
 
     def _sequence(self, elts: list[ast.expr], scope: FunctionInfo) -> Value | None:
         items = [self.of(e, scope) for e in elts if not isinstance(e, ast.Starred)]
         if not items or len(items) != len(elts):
             return None
-        if any(i is None or i.kind is not items[0].kind for i in items):  # type: ignore[union-attr]
+        if any(i is None or i.kind is not items[0].kind for i in items):  # type: ignore[union-attr]  # items[0], the first i, is tested for None first
             # a tuple of different things (``return order, {}``): known position by position
             return Value(Kind.SEQUENCE, items=tuple(items)) if any(i is not None for i in items) else None
         first = items[0]
@@ -720,9 +720,9 @@ class ValueModel:
                         loaded_all=owner.loaded_all if owner.kind is Kind.QUERYSET else False,
                         origin=Origin.QUERY, producer=inner)
             if method in self.v.instance_results:
-                return Value(Kind.INSTANCE, **base)  # type: ignore[arg-type]
+                return Value(Kind.INSTANCE, **base)  # type: ignore[arg-type]  # base: the fields' values of mixed types
             if method in self.v.pair_results:
-                return Value(Kind.PAIR, **base)  # type: ignore[arg-type]
+                return Value(Kind.PAIR, **base)  # type: ignore[arg-type]  # base: the fields' values of mixed types
             return None
         if "." in function and not function.startswith(("Model.", "cache.", "Signal.", "HttpRequest.")):
             return self._awaited_function(function)

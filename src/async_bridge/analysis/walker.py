@@ -147,7 +147,7 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     pop = stack.pop
     up = ref(tree)
     for child in reversed(list(ast.iter_child_nodes(tree))):
-        child._abr_parent = up  # type: ignore[attr-defined]
+        child._abr_parent = up  # type: ignore[attr-defined]  # the parent link parent_of reads
         push(child)
     marker = tuple
     while stack:
@@ -226,9 +226,9 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
             if type(value) is list:
                 for item in reversed(value):
                     if isinstance(item, node_base):
-                        item._abr_parent = up  # type: ignore[attr-defined]
+                        item._abr_parent = up  # type: ignore[attr-defined]  # the parent link parent_of reads
                         push(item)
             elif isinstance(value, node_base):
-                value._abr_parent = up  # type: ignore[attr-defined]
+                value._abr_parent = up  # type: ignore[attr-defined]  # the parent link parent_of reads
                 push(value)
     return result

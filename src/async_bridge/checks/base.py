@@ -84,8 +84,8 @@ class Check:
                 **values: object) -> Finding:
         rule = self.knowledge.rules[code]
         return Finding(
-            line=node.lineno,  # type: ignore[attr-defined]
-            col=node.col_offset,  # type: ignore[attr-defined]
+            line=node.lineno,  # type: ignore[attr-defined]  # a node with a position
+            col=node.col_offset,  # type: ignore[attr-defined]  # a node with a position
             code=code,
             message=rule.format(**values),
             end_line=getattr(node, "end_lineno", None),
@@ -126,7 +126,7 @@ class InternalError:
     def message(self) -> str:
         place = self.filename
         if self.node is not None:
-            place += f":{self.node.lineno}:{self.node.col_offset + 1}"  # type: ignore[attr-defined]
+            place += f":{self.node.lineno}:{self.node.col_offset + 1}"  # type: ignore[attr-defined]  # a node with a position
         detail = " ".join(str(self.error).split())
         if len(detail) > 80:
             detail = detail[:77] + "..."

@@ -52,11 +52,11 @@ class CoroutineNeverAwaited(Check):
     def visit(self, node: ast.AST, scope: FunctionInfo):
         kind = type(node)
         if kind is ast.Expr:
-            yield from self._discarded(node, scope)  # type: ignore[arg-type]
+            yield from self._discarded(node, scope)  # type: ignore[arg-type]  # narrowed by `kind`
         elif kind is ast.Assign:
-            yield from self._assigned(node, scope)  # type: ignore[arg-type]
+            yield from self._assigned(node, scope)  # type: ignore[arg-type]  # narrowed by `kind`
         elif kind is ast.Compare:
-            for side in (node.left, *node.comparators):  # type: ignore[attr-defined]
+            for side in (node.left, *node.comparators):  # type: ignore[attr-defined]  # narrowed by `kind`
                 yield from self._used(side, scope, "compared")
         else:
             for item in orm.candidates(self.analysis, node):
@@ -120,7 +120,7 @@ def _uses(scope: FunctionInfo, name: str, binding: ast.AST) -> list[ast.Name] | 
     """Loads of ``name`` in the function after ``binding`` (None: the name is used in a way
     the check does not follow, e.g. by a nested function or ``global``)."""
     found = []
-    start = (binding.lineno, binding.col_offset)  # type: ignore[attr-defined]
+    start = (binding.lineno, binding.col_offset)  # type: ignore[attr-defined]  # a node with a position
     stack = list(getattr(scope.node, "body", ()))
     while stack:
         current = stack.pop()

@@ -28,7 +28,7 @@ class QuerysetMisusedAsAwaitable(Check):
             return
         if isinstance(node, ast.comprehension) and node.is_async:
             return
-        iterable = node.iter  # type: ignore[attr-defined]
+        iterable = node.iter  # type: ignore[attr-defined]  # a For or comprehension (the nodes visited)
         if not self._may_be_queryset(iterable, scope, "aiterator"):
             return
         value = values.of(iterable, scope)

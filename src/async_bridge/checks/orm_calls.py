@@ -52,7 +52,7 @@ class SyncOrmInAsync(Check):
     def _direct(self, call: ast.Call, scope: FunctionInfo, op: orm.OrmCall):
         if guards.deliberate_or_elsewhere(self.analysis, call, scope):
             return
-        receiver = short(call.func.value, 40)  # type: ignore[attr-defined]
+        receiver = short(call.func.value, 40)  # type: ignore[attr-defined]  # an ORM method call: func is an Attribute
         instead, fix = twin_advice(self.settings, op.entry, receiver, op.method)
         text = f"`{receiver}.{op.method}()`"
         if op.op == orm.QUERY:

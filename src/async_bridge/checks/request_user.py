@@ -133,7 +133,7 @@ class RequestUserInAsync(Check):
         ``await sync_to_async(lambda: request.user.is_authenticated)()`` resolves the lazy user, so
         later reads in the loop are served from its cache; the same for a session loaded there.
         """
-        where = (nested.lineno, nested.col_offset)  # type: ignore[attr-defined]
+        where = (nested.lineno, nested.col_offset)  # type: ignore[attr-defined]  # a def or lambda
         for node in ast.walk(nested):
             if type(node) is ast.Attribute and isinstance(node.value, (ast.Name, ast.Attribute)) \
                     and short(node.value) in ("request", "self.request"):

@@ -192,7 +192,7 @@ class ProjectIndex:
         rel, content = self._content_key(path)
         name = summary_name(rel, module, content) if content is not None and self.store is not None else None
         if name is not None:
-            stored = StoredSummary.from_data(self.store, name, self.store.read(name), rel, module, content)  # type: ignore[union-attr,arg-type]
+            stored = StoredSummary.from_data(self.store, name, self.store.read(name), rel, module, content)  # type: ignore[union-attr,arg-type]  # `name` is set only when there is a store
             if stored is not None and self._holds(stored.generation, stored.recorder):
                 self.stats["summary records used"] += 1
                 self._stored[module] = stored
@@ -592,7 +592,7 @@ class ProjectIndex:
         """Breadth-first over project calls: the path to the first function with a site."""
         memo_key = (key, start.qualname)
         if memo_key in self._reach_memo:
-            return self._reach_memo[memo_key]  # type: ignore[return-value]
+            return self._reach_memo[memo_key]  # type: ignore[return-value]  # one memo for both questions, told apart by `key`
         came_from: dict[str, tuple[FunctionSummary, Edge] | None] = {start.qualname: None}
         queue: deque[FunctionSummary] = deque([start])
         result: Reach | None = None
@@ -636,7 +636,7 @@ class ProjectIndex:
 
         memo_key = (key, qualname)
         if memo_key in self._reach_memo:
-            return self._reach_memo[memo_key]  # type: ignore[return-value]
+            return self._reach_memo[memo_key]  # type: ignore[return-value]  # one memo for both questions, told apart by `key`
         self._reach_memo[memo_key] = None  # cycle guard
         seen = {qualname}
         frontier = [qualname]

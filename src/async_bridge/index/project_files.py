@@ -374,11 +374,13 @@ class ProjectFiles:
             self._scans_loaded = True
             return True
         record = self.store.read(SCANS) if self.store is not None else None
+        if not isinstance(record, dict):
+            return False
         try:
-            scans = record["scans"]  # type: ignore[index]
-            second = {rel: tuple(str(n) for n in names) for rel, names in record["second"].items()}  # type: ignore[index]
-            derived = frozenset(str(n) for n in record["derived"])  # type: ignore[index]
-            if not isinstance(scans, dict) or record.get("generation") != self._stored_generation:  # type: ignore[union-attr]
+            scans = record["scans"]
+            second = {rel: tuple(str(n) for n in names) for rel, names in record["second"].items()}
+            derived = frozenset(str(n) for n in record["derived"])
+            if not isinstance(scans, dict) or record.get("generation") != self._stored_generation:
                 return False
         except (KeyError, TypeError, ValueError, AttributeError):
             return False

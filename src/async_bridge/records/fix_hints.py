@@ -8,8 +8,9 @@ code's shape with libcst and may still leave the finding for manual work. No hin
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
-from typing import Any, Literal, Union
+import types
+from dataclasses import astuple, dataclass, fields
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,12 @@ class Replacement:
 FixHint = Union[AwaitTwin, AwaitCall, PassCallable, Parenthesize, AsyncFor, LoopRun, Replacement]
 
 
-_KINDS: dict[str, type] = {cls.__name__: cls for cls in (AwaitTwin, AwaitCall, PassCallable, Parenthesize, AsyncFor,
-                                                         LoopRun, Replacement)}
+# the cache's name for each kind of hint (the class name), from the union above
+_KINDS: dict[str, type] = {cls.__name__: cls for cls in get_args(FixHint)}
+# each kind's field types, in field order, as its class declares them
+_FIELD_TYPES: dict[str, tuple[Any, ...]] = {
+    name: tuple(get_type_hints(cls)[f.name] for f in fields(cls)) for name, cls in _KINDS.items()
+}
 
 
 def hint_to_data(hint: FixHint | None) -> list[Any] | None:
@@ -71,11 +76,31 @@ def hint_to_data(hint: FixHint | None) -> list[Any] | None:
 
 
 def hint_from_data(data: Any) -> FixHint | None:
-    """The hint ``hint_to_data`` wrote; None for no hint, and for anything unexpected."""
+    """The hint ``hint_to_data`` wrote; None for no hint, and for anything unexpected
+    (an unknown kind, a field missing, extra or of another type than its class declares)."""
     if not isinstance(data, list) or not data or not isinstance(data[0], str):
         return None
-    kind = _KINDS.get(data[0])
+    kind, values = _KINDS.get(data[0]), data[1:]
+    declared = _FIELD_TYPES.get(data[0], ())
+    if kind is None or len(values) > len(declared):
+        return None
+    if not all(_fits(value, annotation) for value, annotation in zip(values, declared)):
+        return None
     try:
-        return kind(*data[1:]) if kind is not None else None
+        hint: FixHint = kind(*values)  # TypeError: a field without a default is missing
     except TypeError:
         return None
+    return hint
+
+
+def _fits(value: Any, annotation: Any) -> bool:
+    """Whether JSON-decoded ``value`` is of the field type ``annotation`` (str, int, None,
+    a union of them or a Literal of strings); ``bool`` is not taken for ``int``."""
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return any(type(value) is type(option) and value == option for option in get_args(annotation))
+    if origin is Union or origin is types.UnionType:
+        return any(_fits(value, option) for option in get_args(annotation))
+    if annotation is type(None):
+        return value is None
+    return type(value) is annotation
