@@ -114,6 +114,18 @@ def test_fix_command_is_listed_when_its_module_exists(capsys) -> None:
     assert "fix" in capsys.readouterr().out
 
 
+def test_every_command_lives_in_cli_commands_or_a_package_cli() -> None:
+    """Where a newcomer looks for a command: cli.py, commands/, or its package's cli.py."""
+    parser = cli.build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    homes = {name: sub.get_default("handler").__module__ for name, sub in commands.items()}
+    assert {"check", "rules", "explain", "docs", "cache", "fix"} <= set(homes)
+    assert homes["cache"] == "async_bridge.commands.cache"
+    for name, home in homes.items():
+        assert (home == "async_bridge.cli" or home.startswith("async_bridge.commands.")
+                or home.endswith(".cli")), f"`{name}` is handled in {home}"
+
+
 def test_console_script_is_installed() -> None:
     scripts = Path(sysconfig.get_path("scripts"))
     exe = scripts / ("async-bridge.exe" if os.name == "nt" else "async-bridge")

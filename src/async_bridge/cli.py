@@ -1,11 +1,13 @@
 """The ``async-bridge`` console script: check, list rules, explain one, regenerate the docs.
 
 Subcommands are small ``register(subparsers)`` functions listed in ``COMMANDS``;
-each adds its parser and sets ``handler`` (``handler(args) -> exit code``).
-Optional commands live in their own modules, listed in ``OPTIONAL_COMMANDS``: a
-module that exists is imported and its ``register(subparsers)`` called, a missing
-one is skipped (``async_bridge.fixes.cli`` adds ``fix``; libcst is imported there
-only, never on the check path).
+each adds its parser and sets ``handler`` (``handler(args) -> exit code``). The
+small ones (``rules``, ``explain``, ``docs``) are here; a larger one has its module
+in ``commands/`` (``check``, ``cache``). A command that belongs to a package is in
+that package's ``cli`` module, listed in ``OPTIONAL_COMMANDS``: a module that exists
+is imported and its ``register(subparsers)`` called, a missing one is skipped
+(``async_bridge.fixes.cli`` adds ``fix``; libcst is imported there only, never on
+the check path).
 
 Exit codes: 0 fine, 1 stale docs (``docs --check``) or findings, 2 usage errors
 (unknown rule code, unreadable rule files).
@@ -22,6 +24,7 @@ from typing import Callable, Sequence
 
 from . import __version__
 from . import docs as docs_mod
+from .commands import cache as cache_command
 from .commands import check as check_command
 from .knowledge import KnowledgeError, RuleMeta, builtin, rules_dir
 
@@ -89,7 +92,8 @@ def default_docs_root() -> Path:
 
 def _register_docs(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "docs", help="regenerate docs/rules/*.md and the README rules table from rules/*.yaml",
+        "docs", help="regenerate docs/rules/*.md, the README rules table (from rules/*.yaml) and "
+                     "the rule map of CONTRIBUTING.md (from the check and fixer registries)",
     )
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 when a generated file is stale")
@@ -129,9 +133,10 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _register_rules,
     _register_explain,
     _register_docs,
+    cache_command.register,
 ]
 # Modules exposing ``register(subparsers)``; skipped when not present.
-OPTIONAL_COMMANDS: tuple[str, ...] = ("async_bridge.fixes.cli", "async_bridge.server.cli", "async_bridge.cache_cli")
+OPTIONAL_COMMANDS: tuple[str, ...] = ("async_bridge.fixes.cli", "async_bridge.server.cli")
 
 
 def _optional_registrars() -> list[Callable[[argparse._SubParsersAction], None]]:

@@ -1,16 +1,17 @@
 """Rule documentation rendered from ``rules/ABRnnn.yaml``.
 
 One renderer serves ``async-bridge explain CODE`` (offline help), the generated
-pages under ``docs/rules/`` and the rules table of the top-level README. The
-pages are derived data: ``async-bridge docs`` rewrites them, ``--check`` (and
-tests/test_docs.py) fails when they no longer match the YAML.
+pages under ``docs/rules/`` and the rules table of the top-level README. The rule
+map of CONTRIBUTING.md (code -> check class and fixer) is read from the check and
+fixer registries. All of it is derived data: ``async-bridge docs`` rewrites it,
+``--check`` (and tests/test_docs.py) fails when it no longer matches its sources.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from .knowledge import RuleMeta
 
@@ -163,11 +164,19 @@ def rule_map(rules: Iterable[RuleMeta]) -> str:
     lines = ["| code | name | check (`src/async_bridge/checks/`) | fixer (`src/async_bridge/fixes/`) |",
              "| --- | --- | --- | --- |"]
     for rule in sorted(rules, key=lambda r: r.code):
-        found = ", ".join(f"`{c.__module__.rsplit('.', 1)[-1]}.py` `{c.__name__}`" for c in reporters.get(rule.code, ()))
+        found = ", ".join(_defined_in(cls, checks.__name__) for cls in reporters.get(rule.code, ()))
         fix = fixers.get(rule.code)
-        fixed = f"`{fix.__module__.rsplit('.', 1)[-1]}.py` `{fix.__name__}`" if fix is not None else "none"
+        fixed = _defined_in(fix, fixes.__name__) if fix is not None else "none"
         lines.append(f"| {rule.code} | {rule.name} | {found or '**none**'} | {fixed} |")
     return "\n".join(lines)
+
+
+def _defined_in(obj: Any, package: str) -> str:
+    """`` `file.py` `name` ``: where a class or function of ``package`` is defined, the
+    file relative to the package's folder."""
+    module: str = obj.__module__
+    inside = module[len(package) + 1:] if module.startswith(package + ".") else module
+    return f"`{inside.replace('.', '/')}.py` `{obj.__qualname__}`"
 
 
 def replace_between(text: str, start_marker: str, end_marker: str, body: str) -> str | None:

@@ -12,6 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 PROG = "async-bridge cache"
 
@@ -37,8 +41,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .config import resolve_settings
-    from .index import cache
+    from ..config import resolve_settings
+    from ..index import cache
 
     messages: list[str] = []
     settings = resolve_settings(project_root=args.project_root, cache_dir=args.cache_dir, report=messages.append)
@@ -61,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
     return _info(base, root, settings)
 
 
-def _info(base: Path, root: Path, settings) -> int:
-    from .index import cache
+def _info(base: Path, root: Path, settings: "Settings") -> int:
+    from ..index import cache
 
     off = settings.no_cache or cache.disabled_by_environment()
     state = "off (" + ("no-cache" if settings.no_cache else f"{cache.ENV_OFF}") + ")" if off else "on"
