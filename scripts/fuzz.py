@@ -166,12 +166,13 @@ class Fuzzer:
         """Lint ``modules`` (relative to ``root``); raises what the engine raised or reported."""
         from async_bridge.config import Settings, project_index
         from async_bridge.engine import check_source
+        from async_bridge.knowledge import builtin
 
         if not self.shrinking:
             self.counts[origin] = self.counts.get(origin, 0) + 1
-        if clear:
+        if clear:  # the project's files changed on disk (or another project is linted)
             project_index.cache_clear()
-        settings = _settings(Settings, root)
+        settings = Settings(project_root=str(root), enable=frozenset(builtin().rules), no_cache=True)
         stderr = io.StringIO()
         try:
             with contextlib.redirect_stderr(stderr):
@@ -201,12 +202,6 @@ class Fuzzer:
             (saved / "traceback.txt").write_text(failure.trace, encoding="utf-8")
         print(f"FAIL {failure.origin}: saved {saved} ({failure.trace.strip().splitlines()[-1]})", flush=True)
         return saved
-
-
-def _settings(settings_class: Any, root: Path) -> Any:
-    from async_bridge.knowledge import builtin
-
-    return settings_class(project_root=str(root), enable=frozenset(builtin().rules), no_cache=True)
 
 
 def _parses(source: str) -> bool:

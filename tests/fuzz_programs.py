@@ -338,6 +338,43 @@ def loop_lifecycles(draw: st.DrawFn, where: Where) -> list[str]:
     return lines + [run, *close]
 
 
+# Idioms the rules look for, with holes: {n} a name, {m} a model, {e} an expression.
+ASYNC_IDIOMS = (
+    ("{n} = await {m}.objects.aget(pk={e})", "{n}.customer.name", "{n}.save()"),
+    ("{n} = await {m}.objects.select_related('customer').afirst()", "return {n}.customer"),
+    ("return await {m}.objects.filter(pk={e})",),
+    ("async for {n} in {m}.objects.filter(pk={e}).aiterator():", "    {n}.delete()"),
+    ("{n} = await services.fetch({e})[0]",),
+    ("{n} = await generated.ahelper({e}).pk",),
+    ("for {n} in {m}.objects.all():", "    print({n}.customer)"),
+    ("order.customer", "order.lines.add({e})"),
+    ("if request.user.is_authenticated:", "    {n} = request.session['k']"),
+    ("generated.ahelper({e})",),
+    ("async def {n}_view(order: {m}):", "    return order.customer.name"),
+)
+SYNC_IDIOMS = (
+    ("return {m}.objects.filter(pk={e})",),
+    ("return asyncio.run(generated.ahelper({e}))",),
+    ("{n} = async_to_sync(services.fetch)({e})",),
+    ("loop = asyncio.new_event_loop()", "return loop.run_until_complete(services.fetch({e}))"),
+    ("os.environ['DJANGO_ALLOW_ASYNC_UNSAFE'] = 'true'",),
+    ("{n} = sync_to_async({m}.objects.get)(pk={e})",),
+    ("async def {n}_view(order: {m}):", "    return order.customer.name"),
+)
+
+
+@functools.lru_cache(maxsize=None)
+@st.composite
+def scenarios(draw: st.DrawFn, where: Where) -> list[str]:
+    """A few lines of a pattern the rules know, its names and values drawn."""
+    idiom = draw(st.sampled_from(ASYNC_IDIOMS if where.is_async else SYNC_IDIOMS))
+    holes = {"n": draw(names), "m": draw(st.sampled_from(MODELS)), "e": draw(expressions(where, 1))}
+    lines = [line.format(**holes) for line in idiom]
+    if not where.in_function:
+        lines = [line.replace("return ", "result = ", 1) if line.startswith("return ") else line for line in lines]
+    return lines
+
+
 @functools.lru_cache(maxsize=None)
 @st.composite
 def match_statements(draw: st.DrawFn, where: Where) -> list[str]:
@@ -397,7 +434,7 @@ def classes(draw: st.DrawFn, where: Where) -> list[str]:
 def statements(draw: st.DrawFn, where: Where) -> list[str]:
     """One statement (possibly compound, then with its body)."""
     compound = where.depth < 3
-    kind = draw(st.integers(0, 24 if compound else 8))
+    kind = draw(st.integers(0, 25 if compound else 9))
     expr = draw(expressions(where))
     if kind in (0, 1):
         target = draw(st.sampled_from([draw(names), f"{draw(names)}, *{draw(names)}", "self.result",
@@ -422,8 +459,10 @@ def statements(draw: st.DrawFn, where: Where) -> list[str]:
         return [f"{draw(names)} = lambda {draw(names)}: {expr}"]
     if kind == 8:
         return [f"{draw(names)} = {draw(bridges(where, 0))}"]
+    if kind == 9:
+        return draw(scenarios(where))
     deeper = _deeper(where)
-    if kind in (9, 10):
+    if kind in (10, 25):
         head = "async for" if where.is_async and draw(st.booleans()) else "for"
         target = draw(st.sampled_from([draw(names), f"{draw(names)}, *{draw(names)}"]))
         body = draw(blocks(_deeper(where, in_loop=True)))
