@@ -6,8 +6,10 @@ async functions nested in each other and in classes, bridges (``sync_to_async``,
 ``contextmanager``, Django ORM chains, asyncio event loops, comprehensions, walrus,
 ``match``, try/finally, lambdas, star arguments, star-subscripts (3.11+), ``except*``
 (3.11+), ``type`` statements and type parameters (3.12+). One module is written into the
-project as ``app/generated.py`` and the other imports and calls it, so the project index
-answers cross-module questions about generated code too. ``deep_programs()`` nests one
+project as ``app/generated.py`` and the other (``app/tasks.py``) imports and calls it; both
+import ``app.tasks`` (a cycle, and a self-import), so the project index answers
+cross-module questions about generated code too. Names are shadowed and rebound now and
+then (``sync_to_async = helper``, ``asyncio = None``). ``deep_programs()`` nests one
 construct tens of levels deep. Every expression is an atom (a name, a call, or something
 in brackets), so any composition parses: what reaches the engine is a real program. The
 strategies taking a place are built once per place (``lru_cache``): hypothesis validates
@@ -44,7 +46,7 @@ CALLABLES = (
     "asyncio.create_task", "asyncio.ensure_future", "asyncio.sleep", "asyncio.to_thread", "asyncio.wait_for",
     "asyncio.Lock", "asyncio.Queue", "loop.run_until_complete", "loop.close", "loop.run_in_executor",
     "services.refresh", "services.fetch", "services.run_async", "services.Base", "generated.helper",
-    "generated.ahelper", "generated.process", "helper", "ahelper", "fetch_order", "process", "self.helper",
+    "generated.ahelper", "generated.process", "tasks.helper", "tasks.ahelper", "helper", "ahelper", "fetch_order", "process", "self.helper",
     "self.ahelper", "super().save", "list", "sorted", "len", "bool", "tuple", "print", "next", "cache.get",
     "cache.set", "get_object_or_404", "authenticate", "login", "transaction.atomic", "transaction.on_commit",
     "os.environ.setdefault", "time.sleep", "requests.get", "httpx.AsyncClient", "order.save",
@@ -86,7 +88,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.deprecation import MiddlewareMixin
 from django.views import View
 
-from app import services
+from app import services, tasks
 from app.models import Customer, Order
 
 app = Celery()
@@ -213,9 +215,8 @@ def bridges(draw: st.DrawFn, where: Where, depth: int) -> str:
     """The async/sync bridges, called the right way and the wrong ways."""
     bridge = draw(st.sampled_from(["sync_to_async", "database_sync_to_async", "async_to_sync",
                                    "sync_to_async", "asyncio.to_thread"]))
-    target = draw(st.one_of(st.sampled_from(FUNCTION_NAMES + ("Order.objects.get", "order.save", "generated.helper",
-                                                             "services.refresh", "self.helper")),
-                            expressions(where, depth + 1)))
+    known = FUNCTION_NAMES + ("Order.objects.get", "order.save", "generated.helper", "services.refresh", "self.helper")
+    target = draw(st.one_of(st.sampled_from(known), expressions(where, depth + 1)))
     shape = draw(st.integers(0, 3))
     if shape == 0:  # sync_to_async(f)(x)
         return f"{bridge}({target})({draw(arguments(where, depth + 1))})"
@@ -454,7 +455,9 @@ def statements(draw: st.DrawFn, where: Where) -> list[str]:
         return [draw(st.sampled_from(["pass", "del x", "raise", f"assert {expr}", "global task",
                                       "break" if where.in_loop else "pass",
                                       "nonlocal x" if where.in_function and where.depth > 1 else "pass",
-                                      "from app.models import Order", "import asyncio"]))]
+                                      "from app.models import Order", "import asyncio", "asyncio = None",
+                                      "sync_to_async = helper", "Order = services.Base", "del sync_to_async",
+                                      "from app.generated import helper as sync_to_async"]))]
     if kind == 7:
         return [f"{draw(names)} = lambda {draw(names)}: {expr}"]
     if kind == 8:
@@ -483,8 +486,8 @@ def statements(draw: st.DrawFn, where: Where) -> list[str]:
         return [f"{head} {', '.join(items)}:", *draw(blocks(deeper))]
     if kind in (14, 15):
         star = "*" if STAR_SUBSCRIPTS and draw(st.integers(0, 4)) == 0 else ""
-        lines = ["try:", *draw(blocks(deeper)), f"except{star} {draw(st.sampled_from(['Exception', '(KeyError, Order.DoesNotExist)']))} as exc:",
-                 *draw(blocks(deeper))]
+        caught = draw(st.sampled_from(["Exception", "(KeyError, Order.DoesNotExist)"]))
+        lines = ["try:", *draw(blocks(deeper)), f"except{star} {caught} as exc:", *draw(blocks(deeper))]
         if not star and draw(st.integers(0, 2)) == 0:
             lines += ["else:", *draw(blocks(deeper))]
         if draw(st.booleans()):
@@ -502,7 +505,7 @@ def statements(draw: st.DrawFn, where: Where) -> list[str]:
         return draw(loop_lifecycles(where))
     if kind == 23 and TYPE_PARAMS:
         return [f"type {draw(st.sampled_from(['Rows', 'Alias[T]', 'Maybe[T: Order]']))} = {expr}"]
-    return [f"with transaction.atomic():", *draw(blocks(deeper))]
+    return ["with transaction.atomic():", *draw(blocks(deeper))]
 
 
 @st.composite

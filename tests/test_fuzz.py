@@ -14,6 +14,7 @@ import ast
 import warnings
 from collections import Counter
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -43,8 +44,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+Lint = Callable[[dict[str, str]], "list[Finding]"]
+
+
 @pytest.fixture
-def engine(project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+def engine(project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Lint]:
     """Lint modules of the fuzz project; fails on an exception or an internal-error warning."""
     monkeypatch.delenv("ABR_DEBUG", raising=False)  # a failing check is reported, not raised
 
@@ -75,7 +79,7 @@ def parses(source: str) -> bool:
     return True
 
 
-def test_django_shaped_programs(engine) -> None:
+def test_django_shaped_programs(engine: Lint) -> None:
     """Two generated modules, one calling the other; the run must also reach the rules."""
     fired: Counter[str] = Counter()
 
@@ -89,7 +93,7 @@ def test_django_shaped_programs(engine) -> None:
     assert len(fired) >= 12, f"the generated programs reach too few rules: {sorted(fired)}"
 
 
-def test_deeply_nested_programs(engine) -> None:
+def test_deeply_nested_programs(engine: Lint) -> None:
     @settings(FUZZ, max_examples=40)
     @given(source=deep_programs())
     def run(source: str) -> None:
@@ -98,7 +102,7 @@ def test_deeply_nested_programs(engine) -> None:
     run()
 
 
-def test_grammar_generated_programs(engine) -> None:
+def test_grammar_generated_programs(engine: Lint) -> None:
     @settings(FUZZ, max_examples=50)
     @given(source=hypothesmith.from_grammar())
     def run(source: str) -> None:
@@ -107,7 +111,7 @@ def test_grammar_generated_programs(engine) -> None:
     run()
 
 
-def test_node_generated_programs(engine) -> None:
+def test_node_generated_programs(engine: Lint) -> None:
     """hypothesmith's libcst-built programs (slower to generate: fewer of them)."""
     @settings(FUZZ, max_examples=15)
     @given(source=hypothesmith.from_node())
@@ -117,7 +121,7 @@ def test_node_generated_programs(engine) -> None:
     run()
 
 
-def test_an_internal_error_fails_the_fuzz_run(engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_internal_error_fails_the_fuzz_run(engine: Lint, monkeypatch: pytest.MonkeyPatch) -> None:
     """The bar is real: a check that raises (reported, not raised) fails the example."""
     from async_bridge.checks.coroutines import AwaitBindsAfterSubscript
 
@@ -130,11 +134,12 @@ def test_an_internal_error_fails_the_fuzz_run(engine, monkeypatch: pytest.Monkey
         engine({LINTED: source})
 
     monkeypatch.setattr(AwaitBindsAfterSubscript, "visit", broken)
-    with pytest.raises(AssertionError, match=r"internal error in the check AwaitBindsAfterSubscript.*RuntimeError: boom"):
+    expected = r"internal error in the check AwaitBindsAfterSubscript.*RuntimeError: boom"
+    with pytest.raises(AssertionError, match=expected):
         run()
 
 
-def test_programs_this_python_cannot_parse_are_skipped(engine) -> None:
+def test_programs_this_python_cannot_parse_are_skipped(engine: Lint) -> None:
     @settings(FUZZ, max_examples=5)
     @given(st.just("def f(:\n"))
     def run(source: str) -> None:
@@ -182,7 +187,7 @@ def test_fuzz_script_reports_the_examples_it_tried(corpus: Path, tmp_path: Path,
 
 
 def test_fuzz_script_saves_each_failure_small_and_exits_1(corpus: Path, tmp_path: Path, capsys,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A planted bug: a check raises on assignments to ``y`` (in the corpus) or ``result``
     (around which every deep program nests)."""
     from async_bridge.checks.unsafe_guard import AsyncUnsafeGuardDisabled
