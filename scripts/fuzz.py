@@ -9,7 +9,7 @@ error raises, with its traceback). The sources come, in rounds, from the generat
 project; deeply nested programs), from hypothesmith (grammar and libcst programs), and,
 when the corpus exists, from its real files mutated: statements deleted, duplicated or
 swapped, functions made ``async`` or sync, bodies wrapped in an ``async def``, ``await``
-inserted. The bar is no exception and no "internal error" line on stderr.
+inserted, an expression put where another was. The bar is no exception and no "internal error" line on stderr.
 
 A failure is made small before it is saved under ``--failures``: hypothesis shrinks a
 generated one, a mutated file loses every statement the failure does not need. A single
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import copy
 import io
 import os
 import random
@@ -41,7 +42,8 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from fuzz_programs import GENERATED, LINTED, deep_programs, django_projects, project_files  # noqa: E402
 
 ORIGINS = ("generated", "deep", "grammar", "libcst", "mutated")  # where examples come from
-MUTATIONS = ("delete", "duplicate", "swap", "make async", "make sync", "wrap in async def", "insert await")
+MUTATIONS = ("delete", "duplicate", "swap", "make async", "make sync", "wrap in async def", "insert await",
+             "transplant expression")
 
 
 class InternalErrorReported(Exception):
@@ -90,22 +92,29 @@ def mutate(source: str, rng: random.Random, edits: int = 1) -> tuple[str, list[s
                 wrapper.type_params = []
             body[:] = [wrapper]
         elif kind == "insert await" and calls:
-            tree = _AwaitOne(rng.choice(calls)).visit(tree)
+            call = rng.choice(calls)
+            tree = _Replace(call, ast.Await(call)).visit(tree)
+        elif kind == "transplant expression":
+            expressions = [n for n in ast.walk(tree) if isinstance(n, ast.expr)]
+            if not expressions:
+                continue
+            tree = _Replace(rng.choice(expressions), copy.deepcopy(rng.choice(expressions))).visit(tree)
         else:
             continue
         done.append(kind)
     return ast.unparse(ast.fix_missing_locations(tree)), done
 
 
-class _AwaitOne(ast.NodeTransformer):
-    """Replaces one call by ``await`` of it."""
+class _Replace(ast.NodeTransformer):
+    """Puts ``new`` where the node ``old`` is (that very node, not an equal one)."""
 
-    def __init__(self, call: ast.Call) -> None:
-        self.call = call
+    def __init__(self, old: ast.AST, new: ast.AST) -> None:
+        self.old, self.new = old, new
 
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        self.generic_visit(node)
-        return ast.Await(node) if node is self.call else node
+    def visit(self, node: ast.AST) -> ast.AST:
+        if node is self.old:
+            return self.new
+        return super().visit(node)
 
 
 # -- making a failure small -----------------------------------------------------------------
