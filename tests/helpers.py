@@ -30,10 +30,11 @@ def settings_for(root: Path | str, **overrides) -> Settings:
 
 
 def lint_file(path: Path, settings: Settings) -> list[tuple[int, int, str]]:
-    """(line, 1-based column, code) of every finding in one file."""
+    """(line, 1-based column, code) of every finding in one file, checked as flake8 does
+    (with its text: only the checks anchored in it run)."""
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source, filename=str(path))
-    return [(f.line, f.col + 1, f.code) for f in check_tree(tree, str(path), settings)]
+    return [(f.line, f.col + 1, f.code) for f in check_tree(tree, str(path), settings, source)]
 
 
 def lint_messages(path: Path, settings: Settings) -> list[str]:

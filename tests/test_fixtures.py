@@ -7,12 +7,15 @@ so, elsewhere.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
 
 import pytest
 from helpers import assert_findings_match, expectations, lint_file, settings_for
+
+from async_bridge.engine import check_tree
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -53,6 +56,33 @@ def test_fixture_project_file(path: Path) -> None:
     skip_unless_parses_here(source)
     findings = lint_file(path, settings_for(root))
     assert_findings_match(path, findings, source)
+
+
+@pytest.mark.parametrize("path", single_files + project_files, ids=lambda p: str(p.relative_to(HERE)))
+def test_text_gate_keeps_every_finding(path: Path) -> None:
+    """Given its text, a file is checked only by the checks anchored in it
+    (analysis/relevance.py); every check on it finds exactly the same."""
+    root = FIXTURES if path.parent == FIXTURES else PROJECTS / path.relative_to(PROJECTS).parts[0]
+    source = path.read_text(encoding="utf-8")
+    skip_unless_parses_here(source)
+    settings = settings_for(root)
+    gated = check_tree(ast.parse(source), str(path), settings, source)
+    everything = check_tree(ast.parse(source), str(path), settings)
+    assert [(f.line, f.col, f.code, f.message) for f in gated] == \
+        [(f.line, f.col, f.code, f.message) for f in everything]
+
+
+def test_the_gate_skips_a_module_without_anchors() -> None:
+    """A models module of plain Django runs no check at all; one `async def` brings the
+    checks of async code back."""
+    from async_bridge.engine import relevant_checks
+
+    settings = settings_for(FIXTURES)
+    plain = "from django.db import models\n\nclass Order(models.Model):\n    total = models.IntegerField()\n"
+    assert relevant_checks(settings, plain) == []
+    codes = {code for cls in relevant_checks(settings, plain + "\nasync def f():\n    pass\n") for code in cls.codes}
+    assert {"ABR201", "ABR202", "ABR301"} <= codes
+    assert "ABR210" not in codes and "ABR402" not in codes
 
 
 def test_fixtures_exist_and_have_markers() -> None:

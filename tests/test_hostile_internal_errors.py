@@ -156,7 +156,8 @@ def test_an_analysis_error_skips_the_file_with_one_line(
     from async_bridge import engine
     from async_bridge.flake8_plugin import Plugin
 
-    def broken_analyse(tree: ast.Module, filename: str, settings: object, project: object = None) -> None:
+    def broken_analyse(tree: ast.Module, filename: str, settings: object, project: object = None,
+                       classes: object = None) -> None:
         node = tree.body[1]  # the node being looked at is named in the report
         raise RuntimeError(f"cannot analyse {type(node).__name__}")
 

@@ -12,6 +12,7 @@ from . import django_version
 from .checks import Check, Finding, load_all
 from .checks.base import Related, run_checks
 from .config import Settings
+from .analysis.relevance import Anchors, words_of
 from .index.recording import RecordingProject
 from .records.fix_hints import hint_from_data, hint_to_data
 from .sources import reported
@@ -32,12 +33,41 @@ def enabled_checks(settings: Settings) -> list[type[Check]]:
 _ENABLED: dict[Settings, list[type[Check]]] = {}  # per settings (frozen, hashable): computed once
 
 
+def relevant_checks(settings: Settings, text: str | None) -> list[type[Check]]:
+    """The enabled checks that can find something in a module of this text (all of them
+    when the text is not known): see analysis/relevance.py."""
+    classes = enabled_checks(settings)
+    if text is None:
+        return classes
+    anchors = _anchors(settings)
+    words = words_of(text, anchors.ascii_only)
+    return [cls for cls in classes if (need := cls.anchors(anchors)) is None or not need.isdisjoint(words)]
+
+
+def _anchors(settings: Settings) -> Anchors:
+    """The anchor words under the settings' knowledge and the project's current text scan."""
+    gate = settings.index.source_names()
+    key = (id(settings.knowledge), id(gate))
+    found = _ANCHORS.get(key)
+    if found is None or found.gate is not gate or found.k is not settings.knowledge:
+        if len(_ANCHORS) > 16:
+            _ANCHORS.clear()
+        found = _ANCHORS[key] = Anchors(settings.knowledge, gate)
+    return found
+
+
+_ANCHORS: dict[tuple[int, int], Anchors] = {}  # per knowledge and project scan
+
+
 def analyse(tree: ast.AST, filename: str, settings: Settings,
-            project: RecordingProject | None = None) -> tuple["ModuleAnalysis", list[Check]]:
-    """The module's analysis and its checks; ``project`` records the questions they ask."""
+            project: RecordingProject | None = None,
+            classes: list[type[Check]] | None = None) -> tuple["ModuleAnalysis", list[Check]]:
+    """The module's analysis and its checks (``classes``, by default every enabled one);
+    ``project`` records the questions they ask."""
     from .analysis.module import ModuleAnalysis  # not needed when the findings come from the cache
 
-    classes = enabled_checks(settings)
+    if classes is None:
+        classes = enabled_checks(settings)
     wanted = {kind for cls in classes for kind in cls.nodes}
     index = settings.index
     analysis = ModuleAnalysis(tree, filename, settings.knowledge, project or index.recording(), wanted)
@@ -46,21 +76,32 @@ def analyse(tree: ast.AST, filename: str, settings: Settings,
 
 
 def check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | None = None) -> list[Finding]:
-    """The findings of one parsed module. With its ``text``, they come from the cache
-    when the file, the settings and every answer the checks got are the same."""
+    """The findings of one parsed module. With its ``text``, only the checks anchored in
+    it run (none: no analysis at all), and the findings come from the cache when the
+    file, the settings, the checks run and every answer they got are the same."""
+    classes = relevant_checks(settings, text)
+    if not classes:
+        return []
     index = settings.index
-    record = index.findings_record(filename, text, findings_key(settings)) if text is not None else None
+    key = findings_key(settings)
+    if len(classes) != len(enabled_checks(settings)):
+        key += "|" + ",".join(code for cls in classes for code in cls.codes)
+    record = index.findings_record(filename, text, key) if text is not None else None
     if record is not None and index.findings_hold(record, deep=False):
         cached = _cached(record.findings)
         if cached is not None:
             return cached
     project = index.recording()
-    analysis, checks = analyse(tree, filename, settings, project)
-    if record is not None and index.findings_hold(record, deep=True):
-        cached = _cached(record.findings)
-        if cached is not None:
-            return cached
-    findings = sorted({f for f in run_checks(checks, analysis) if settings.enabled(f.code)}, key=Finding.sort_key)
+    analysis, checks = analyse(tree, filename, settings, project, classes)
+    try:
+        if record is not None and index.findings_hold(record, deep=True):
+            cached = _cached(record.findings)
+            if cached is not None:
+                return cached
+        findings = sorted({f for f in run_checks(checks, analysis) if settings.enabled(f.code)},
+                          key=Finding.sort_key)
+    finally:
+        index.release(analysis)
     if record is not None:
         index.save_findings(record, findings_to_data(findings), project.recorder)
     return findings

@@ -9,13 +9,13 @@ underneath, the same path ``async-bridge check`` and ``fix`` take.
 from __future__ import annotations
 
 import ast
-import gc
 from typing import Any, Iterator
 
 from . import __version__
 from .checks.base import InternalError, debugging, node_in_traceback, warn_internal_error
 from .config import DOCS_BASE_URL, OPTIONS, Settings, settings_from_options, warn
 from .engine import check_tree
+from .gc_tuning import tune_collector
 
 
 class Plugin:
@@ -66,9 +66,8 @@ class Plugin:
             if debugging():
                 raise
         # What is alive now lives for the whole run (flake8's setup, the knowledge, the
-        # project's files and names): kept out of every later garbage collection, and
-        # shared copy-on-write by forked workers.
-        gc.freeze()
+        # project's files and names): frozen, and collections made rarer (gc_tuning.py).
+        tune_collector()
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if self.settings.excluded(self.filename):  # [tool.async-bridge] exclude, as `check` skips it

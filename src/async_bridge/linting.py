@@ -20,6 +20,7 @@ from typing import Iterable
 from .checks.base import Finding
 from .config import Settings
 from .engine import check_source
+from .gc_tuning import tune_collector
 from .sources import SourceError, decode_source, read_source
 
 
@@ -142,6 +143,7 @@ _job: Job | None = None
 def _init_worker(job: Job) -> None:
     global _job
     _job = job
+    tune_collector()
 
 
 def _check_in_worker(path: str) -> FileResult:
@@ -168,6 +170,7 @@ def check_paths(
     Raises ``BrokenProcessPool`` when a worker dies (killed, out of memory).
     """
     paths = list(paths)
+    tune_collector()
     jobs = default_jobs() if jobs is None else jobs
     workers = max(1, min(jobs, len(paths)))
     if workers == 1:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis.contexts import decorator_target
 from ..analysis.scopes import FunctionInfo
 from .base import Check, register
@@ -18,6 +19,10 @@ class AtomicInAsync(Check):
 
     codes = ("ABR207",)
     nodes = (ast.AsyncFunctionDef, ast.With, ast.AsyncWith)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.async_code
 
     def visit(self, node: ast.AST, scope: FunctionInfo):
         atomic = self.knowledge.names("django_atomic")

@@ -13,6 +13,7 @@ from ..records.summaries import Reach, Step
 
 if TYPE_CHECKING:
     from ..analysis.module import ModuleAnalysis
+    from ..analysis.relevance import Anchors
     from ..analysis.scopes import FunctionInfo
     from ..config import Settings
 
@@ -66,6 +67,13 @@ class Check:
     # The dispatcher filters once per node type, so a check is not even called
     # for the (many) nodes it would discard on its first line.
     scopes: ClassVar[str | None] = None
+
+    @classmethod
+    def anchors(cls, words: "Anchors") -> frozenset[str] | None:
+        """Words one of which a module's text must hold for this check to find anything
+        there (analysis/relevance.py); None: every module. A check of async code needs
+        ``async``; the others name their own group."""
+        return words.async_code if cls.scopes == "async" else None
 
     def __init__(self, analysis: "ModuleAnalysis", settings: "Settings") -> None:
         self.analysis = analysis

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis import contexts, loops
 from ..analysis.scopes import FunctionInfo
 from ..records.values import Kind
@@ -19,6 +20,10 @@ from .base import Check, Related, register
 class SyncBridgeInAsync(Check):
     codes = ("ABR105",)
     nodes = (ast.Call,)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.loop_runs
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         a = self.analysis

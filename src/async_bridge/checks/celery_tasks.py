@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from ..analysis.relevance import Anchors
 from ..analysis.scopes import FunctionInfo
 from ..analysis.workers import ENQUEUE, TaskDeclaration, TaskRecognizer, decorator_target
 from .base import Check, Finding, register
@@ -19,6 +20,10 @@ from .base import Check, Finding, register
 class AsyncTaskNeverAwaited(Check):
     codes = ("ABR301",)
     nodes = (ast.AsyncFunctionDef,)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.awaitables  # an ``async def`` here, or one of the project's enqueued here
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

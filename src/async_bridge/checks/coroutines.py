@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis import orm
 from ..analysis.bindings import Assigned
 from ..analysis.text import short
@@ -48,6 +49,10 @@ def _may_be_awaitable(analysis, name: str) -> bool:
 class CoroutineNeverAwaited(Check):
     codes = ("ABR401",)
     nodes = (ast.Expr, ast.Assign, ast.If, ast.While, ast.IfExp, ast.Assert, ast.BoolOp, ast.UnaryOp, ast.Compare)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.awaitables
 
     def visit(self, node: ast.AST, scope: FunctionInfo):
         kind = type(node)
@@ -159,6 +164,10 @@ def _result_use(use: ast.Name) -> bool:
 class AwaitBindsAfterSubscript(Check):
     codes = ("ABR403",)
     nodes = (ast.Await,)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.awaits
 
     def visit(self, node: ast.Await, scope: FunctionInfo):
         value = node.value

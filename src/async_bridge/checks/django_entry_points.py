@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis import contexts, loops
 from ..analysis.scopes import ClassInfo, FunctionInfo
 from .base import Check, register
@@ -16,6 +17,10 @@ _DRIVERS = ("execute", "run_from_argv")
 class AsyncEntryPointInDjango(Check):
     codes = ("ABR103",)
     nodes = (ast.AsyncFunctionDef, ast.Call)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.async_code | words.loop_runs
 
     def visit(self, node: ast.AST, scope: FunctionInfo):
         if isinstance(node, ast.AsyncFunctionDef):

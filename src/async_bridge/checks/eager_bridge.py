@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis import orm
 from ..analysis.text import short
 from ..records.fix_hints import PassCallable
@@ -23,6 +24,10 @@ class EagerSyncToAsync(Check):
 
     codes = ("ABR206",)
     nodes = (ast.Call,)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.bridges
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         # plain function, () on the common path: this sees every call of the module

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis import contexts, loops, workers
 from ..analysis.param_guards import call_arguments
 from ..analysis.scopes import FunctionInfo
@@ -17,6 +18,10 @@ class EventLoopInWorker(Check):
     codes = ("ABR101", "ABR106")
     nodes = (ast.Call,)
     scopes = "sync"
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.loop_runs
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         if scope.context in contexts.EXEMPT_CONTEXTS:

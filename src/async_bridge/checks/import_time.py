@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
 from .base import Check, register
@@ -14,6 +15,10 @@ class LoopBoundObjectAtImport(Check):
     codes = ("ABR402",)
     nodes = (ast.Call,)
     scopes = "module"
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.loop_bound_types
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         # class bodies, decorators and default values of module-level defs run in

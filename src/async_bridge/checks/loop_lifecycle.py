@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis.scopes import FunctionInfo
 from ..analysis.walker import parent_of
 from .base import Check, register
@@ -67,6 +68,10 @@ def _in_finally(node: ast.AST, stop: ast.AST | None) -> bool:
 class UnclosedEventLoop(Check):
     codes = ("ABR102",)
     nodes = (ast.Call,)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.loops
 
     def visit(self, call: ast.Call, scope: FunctionInfo):
         a = self.analysis
@@ -136,6 +141,10 @@ def _declared_global(scope: FunctionInfo, name: str) -> bool:
 class ClosedLoopLeftCurrent(Check):
     codes = ("ABR104",)
     nodes = (ast.Call,)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.loops
 
     def __init__(self, analysis, settings) -> None:
         super().__init__(analysis, settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..records.values import QUERY_SOURCES, Kind
@@ -14,6 +15,10 @@ from .base import Check, register
 class QuerysetMisusedAsAwaitable(Check):
     codes = ("ABR212",)
     nodes = (ast.Await, ast.For, ast.comprehension)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.async_iterators
 
     def visit(self, node: ast.AST, scope: FunctionInfo):
         values = self.analysis.values

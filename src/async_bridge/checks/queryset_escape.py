@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis.text import short
 from ..analysis.functions import own_returns
 from ..analysis.scopes import FunctionInfo
@@ -21,6 +22,10 @@ from .base import Check, register
 class LazyQuerysetEscapes(Check):
     codes = ("ABR209",)
     nodes = (ast.FunctionDef, ast.Call)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.bridges
 
     def __init__(self, analysis, settings) -> None:
         super().__init__(analysis, settings)

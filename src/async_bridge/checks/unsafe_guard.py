@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.relevance import Anchors
 from ..analysis.scopes import FunctionInfo
 from .base import Check, register
 
@@ -19,6 +20,10 @@ class AsyncUnsafeGuardDisabled(Check):
 
     codes = ("ABR210",)
     nodes = (ast.Assign, ast.AugAssign, ast.Call)
+
+    @classmethod
+    def anchors(cls, words: Anchors) -> frozenset[str]:
+        return words.unsafe_env
 
     def visit(self, node: ast.AST, scope: FunctionInfo):
         # a plain function returning () on the common path: this sees every call and assignment

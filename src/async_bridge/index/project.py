@@ -162,6 +162,12 @@ class ProjectIndex:
         if analysis.module and analysis.module not in self._summaries:
             self._pending[analysis.module] = analysis
 
+    def release(self, analysis: "ModuleAnalysis") -> None:
+        """The module's check is over: its tree goes back to its owner (flake8 frees it)."""
+        if analysis.module and self._pending.get(analysis.module) is analysis:
+            del self._pending[analysis.module]
+            self._summaries.pop(analysis.module, None)
+
     def summary(self, module: str) -> ModuleSummary | None:
         """What the index knows about a module: its structure at once, its facts
         (functions, globals, class attributes) computed on first use."""

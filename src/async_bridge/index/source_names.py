@@ -21,7 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-_DEF = re.compile(rb"\bdef\s+(\w+)")
+_HEADER = re.compile(rb"^([ \t]*)(?:(async[ \t]+)?def|(class))[ \t]+(\w+)", re.MULTILINE)
+_LOOP_RUN = (b"run_until_complete", b"run(")
 _ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
 _DECORATED_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(\w+)\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
 _RELATED_NAME = re.compile(rb"related_name\s*=\s*['\"](\w+)['\"]")
@@ -53,7 +54,7 @@ class FileScan:
     """What the text scan finds in one file."""
 
     async_defs: tuple[str, ...] = ()
-    runners: tuple[str, ...] = ()  # every def of a file that mentions a loop API
+    runners: tuple[str, ...] = ()  # defs whose text (nested defs included) runs a loop
     bridges: tuple[str, ...] = ()  # definitions built from a known bridge name (first level)
     decorated: tuple[tuple[str, str], ...] = ()  # (last name of a decorator, the def it decorates)
     related: tuple[str, ...] = ()  # related_name="x" declared here
@@ -98,10 +99,32 @@ def scan_file(data: bytes) -> FileScan:
         decorated = tuple(sorted({(d.decode("ascii", "replace"), n.decode("ascii", "replace"))
                                   for d, n in _DECORATED_DEF.findall(data)}))
     if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
-        runners = _decode(_DEF.findall(data))
+        runners = _decode(_loop_running_defs(data))
     if any(word in data for word in _BRIDGE_WORDS):
         bridges = _decode(g for groups in _first_level().findall(data) for g in groups if g)
     return FileScan(async_defs, runners, tuple(b for b in bridges if b not in BRIDGE_NAMES), decorated, related)
+
+
+def _loop_running_defs(data: bytes) -> list[bytes]:
+    """The defs whose text, up to the next def or class as far out as them, holds a loop
+    run (``run_until_complete``, ``run(``): a runner's body, or a def around one."""
+    found: list[bytes] = []
+    open_defs: list[tuple[int, int, bytes]] = []  # (start, indent, name), innermost last
+
+    def close(until: int, indent: int) -> None:
+        while open_defs and open_defs[-1][1] >= indent:
+            start, _, name = open_defs.pop()
+            text = data[start:until]
+            if any(word in text for word in _LOOP_RUN):
+                found.append(name)
+
+    for m in _HEADER.finditer(data):
+        indent = len(m.group(1).expandtabs())
+        close(m.start(), indent)
+        if m.group(3) is None:
+            open_defs.append((m.start(), indent, m.group(4)))
+    close(len(data), -1)
+    return found
 
 
 def second_level(data: bytes, derived: frozenset[str]) -> tuple[str, ...]:

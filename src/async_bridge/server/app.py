@@ -21,6 +21,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
+from ..gc_tuning import tune_collector
 from .. import __version__
 from ..checks.base import Finding
 from ..fixes import fixable_codes
@@ -499,5 +500,7 @@ def serve() -> int:
     """Run over stdio until the client says exit."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the protocol stream
-    build_server().start_io(stdin, stdout)
+    server = build_server()
+    tune_collector()
+    server.start_io(stdin, stdout)
     return 0
