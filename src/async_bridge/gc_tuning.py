@@ -6,8 +6,10 @@ through trees (weak parent links). With CPython's default thresholds a young
 collection runs every 700 allocations and promotes whatever is alive at that
 moment (the tree being checked), so full collections come every few files and
 each walks the project index: a third of a run's time on a large project, most
-of it charged to flake8's own parsing. Collections every 200,000 allocations (as
-mypy does) cost a few megabytes of garbage waiting a little longer.
+of it charged to flake8's own parsing. Young collections every 200,000 allocations
+(mypy's setting) take most of it back, for garbage that waits longer: flake8 with
+the plugin on 570 Django files peaked at 68 MB with the default or 50,000, 90 MB
+with 200,000.
 """
 
 from __future__ import annotations

@@ -147,13 +147,22 @@ class FunctionModel:
         values = self.a.values
         if isinstance(node, ast.Lambda):
             return _portable(values.of(node.body, fn))
-        if node.returns is not None:
-            promised = values.annotation(node.returns, fn)
-            if promised is not None:
-                return promised.portable()
+        promised = values.annotation(node.returns, fn) if node.returns is not None else None
+        body = self._body_returns(fn)
+        if promised is None:
+            return body
+        # the annotation promises a kind; a body returning that kind (of that model, or
+        # where the annotation names none: ``-> QuerySet``) also says what it loaded
+        if body is not None and body.kind is promised.kind and promised.model in (None, body.model):
+            return body
+        return promised.portable()
+
+    def _body_returns(self, fn: FunctionInfo) -> Value | None:
+        """What every ``return`` of the body gives, when they all agree."""
         returns = own_returns(fn)
         if not returns:
             return None
+        values = self.a.values
         found = [values.of(r.value, fn) for r in returns]
         first = found[0]
         if first is None or any(v != first for v in found[1:]):

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..records.values import QUERY_SOURCES, REFERENCES, Kind, Origin, Value
+from .call_sites import argument, call_sites, join_instances
 from .owner import owner
 from .bindings import (
     Assigned, Binding, Bindings, Imported, LoopTarget, Parameter, Unpacked, comprehension_target,
@@ -87,6 +88,7 @@ class ValueModel:
         self._returns: dict[int, Value | None] = {}
         self._attrs: dict[tuple[str, str], Value | None] = {}
         self._qualified: dict[str, Value | None] = {}
+        self._callers: dict[tuple[int, str], Value | None] = {}
         self._depth = 0
 
     # -- entry points ---------------------------------------------------------------
@@ -379,6 +381,8 @@ class ValueModel:
         if arg.annotation is not None:
             value = self.annotation(arg.annotation, scope)
             if value is not None:
+                if value.kind is Kind.INSTANCE and value.origin is Origin.PARAM and value.model:
+                    return self._loaded_by_callers(value, arg.arg, scope)
                 return value
         if param.index == 0 and scope.cls is not None and not scope.is_static:
             if scope.is_classmethod:
@@ -387,6 +391,22 @@ class ValueModel:
         if arg.arg == "request" and arg.annotation is None and self._django_request_scope(scope):
             return Value(Kind.REQUEST)
         return None
+
+    def _loaded_by_callers(self, value: Value, param: str, scope: FunctionInfo) -> Value:
+        """A model-typed parameter of a helper all of whose calls are in sight: the
+        relations every caller's instance loaded are loaded here too."""
+        key = (id(scope), param)
+        if key in self._callers:
+            return self._callers[key] or value
+        self._callers[key] = None  # a cycle of calls: the annotation alone
+        sites = call_sites(self.a, scope)
+        joined = None
+        if sites is not None:
+            joined = join_instances((self.of(argument(call, scope, param), caller) for call, caller in sites),
+                                    value.model or "")
+        result = replace(value, loaded=joined.loaded, loaded_all=joined.loaded_all) if joined is not None else None
+        self._callers[key] = result
+        return result or value
 
     def _django_request_scope(self, scope: FunctionInfo) -> bool:
         """A ``request`` parameter of a function in Django code (a module that imports a
@@ -499,7 +519,7 @@ class ValueModel:
         is_manager, target = models.related_manager(owner.model, attr)
         if is_manager:
             # the query that made the instance prefetched this relation: ``.all()`` reads the cache
-            return Value(Kind.RELATED, model=target, cached_rows=attr in owner.loaded)
+            return Value(Kind.RELATED, model=target, cached_rows=owner.loads(attr))
         if owner.origin is Origin.SELF:
             return self.class_attribute(owner.model, attr)
         return None
