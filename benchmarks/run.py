@@ -74,6 +74,17 @@ class Flake8Runs:
         return [(root, [str(env.flake8), "--isolated", f"-j{jobs}", *extra, *paths])
                 for root, paths in self.groups.items()]
 
+    def tuned(self, env: envs_mod.Env, jobs: int) -> list[tuple[Path, list[str]]]:
+        """Plain flake8 with the collector settings the plugin gives its process
+        (``async_bridge/gc_tuning.py``): what the plugin's own work costs, apart from
+        what those settings save flake8's other checks."""
+        from async_bridge.gc_tuning import OLDER_THRESHOLDS, YOUNG_THRESHOLD
+
+        start = (f"import gc, sys; gc.freeze(); gc.set_threshold({YOUNG_THRESHOLD}, *{tuple(OLDER_THRESHOLDS)}); "
+                 "from flake8.main.cli import main; sys.argv[0] = 'flake8'; raise SystemExit(main())")
+        return [(root, [str(env.python), "-c", start, "--isolated", f"-j{jobs}", *paths])
+                for root, paths in self.groups.items()]
+
     def cold(self, env: envs_mod.Env, jobs: int, extra: tuple[str, ...] = ()) -> tuple:
         """The plugin with an empty project cache (cleared before each run)."""
         folder = common.CACHE_DIR / "abr-cache" / "runs"
@@ -155,6 +166,8 @@ def measure_all(args) -> dict:
     log("flake8 -j1, plain vs plugin (cold) vs plugin (warm) ...")
     cache = {"j1": cache_bench.run_set(envs, corpus, files, cache_bench.VARIANTS["j1"], args.repeat, cache_root, log)}
     report["j1"] = {"plain": cache["j1"]["plain"], "plugin": cache["j1"]["cold"], "warm": cache["j1"]["warm"]}
+    log("flake8 -j1 alone, with the plugin's collector settings ...")
+    report["j1"]["tuned"] = runs.run({"tuned": runs.tuned(envs["plain"], 1)}, args.extra_repeat)["tuned"]
     log("flake8 -j1 --select=ABR (cold) ...")
     report["j1"]["abr_only"] = runs.run({"abr_only": runs.cold(envs["plugin"], 1, ("--select=ABR",))},
                                         args.extra_repeat)["abr_only"]
@@ -333,6 +346,11 @@ def render(report: dict, command: str) -> str:
         f"| `flake8 -j1` with the plugin, cold | {j1['plugin']['wall']:.1f} s wall, "
         f"{j1['plugin'].get('cpu', 0):.1f} s CPU, {j1['plugin']['rss_mb']:.0f} MiB | | |",
     ]
+    if "tuned" in j1:
+        own = _ratio(j1["plugin"], j1["tuned"])
+        out.append(f"| `flake8 -j1` alone, with the collector settings the plugin sets (gc_tuning.py) | "
+                   f"{j1['tuned']['wall']:.1f} s wall, {j1['tuned'].get('cpu', 0):.1f} s CPU, "
+                   f"{j1['tuned']['rss_mb']:.0f} MiB: the plugin, cold, is {own:.2f}x this (its own work) | | |")
     if "warm" in j1:
         out.append(f"| `flake8 -j1` with the plugin, warm | {j1['warm']['wall']:.1f} s wall, "
                    f"{j1['warm'].get('cpu', 0):.1f} s CPU, {j1['warm']['rss_mb']:.0f} MiB | | |")
