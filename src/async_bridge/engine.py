@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import django_version
 from .checks import Check, Finding, load_all
-from .checks.base import Related, run_checks
+from .checks.base import Related, debugging, run_checks
 from .config import Settings
 from .analysis.relevance import Anchors, words_of
 from .index.recording import RecordingProject
@@ -39,7 +39,12 @@ def relevant_checks(settings: Settings, text: str | None) -> list[type[Check]]:
     classes = enabled_checks(settings)
     if text is None:
         return classes
-    anchors = _anchors(settings)
+    try:
+        anchors = _anchors(settings)
+    except Exception:
+        if debugging():
+            raise
+        return classes  # the project's names cannot be had: every check runs (and reports the problem)
     words = words_of(text, anchors.ascii_only)
     return [cls for cls in classes if (need := cls.anchors(anchors)) is None or not need.isdisjoint(words)]
 

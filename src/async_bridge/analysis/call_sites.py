@@ -31,19 +31,13 @@ def call_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> list[tuple[ast.C
     name = node.name
     sites = [(call, scope) for scope in (analysis.module_scope, *analysis.functions) for call in scope.calls
              if isinstance(call.func, ast.Name) and call.func.id == name]
-    if not sites or len(sites) > MAX_SITES or _loads(analysis.tree, name) != len(sites):
+    if not sites or len(sites) > MAX_SITES or analysis.name_loads[name] != len(sites):
         return None  # passed on as a value, or referred to outside a call
     own = Path(analysis.filename).resolve()
     for path, _ in analysis.project.sources(mentioning=name):
         if path != own and Path(path).resolve() != own:
             return None  # another module may call it
     return sites
-
-
-def _loads(tree: ast.AST, name: str) -> int:
-    """How many times the module reads ``name``."""
-    return sum(1 for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name
-               and isinstance(node.ctx, ast.Load))
 
 
 def argument(call: ast.Call, fn: FunctionInfo, param: str) -> ast.expr | None:

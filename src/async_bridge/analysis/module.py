@@ -7,7 +7,7 @@ implements it), so this package never imports ``async_bridge.index``.
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, TypeVar, cast
 
@@ -195,6 +195,12 @@ class ModuleAnalysis:
         """The module imports a Django-ecosystem package: its ``request`` parameters are Django's."""
         packages = self.vocab.django_packages
         return any(m.split(".", 1)[0] in packages for m in self.imports.modules)
+
+    @cached_property
+    def name_loads(self) -> Counter[str]:
+        """How many times the module reads each name (one walk, when first asked)."""
+        return Counter(node.id for node in ast.walk(self.tree) if type(node) is ast.Name
+                       and type(node.ctx) is ast.Load)
 
     @cached_property
     def def_names(self) -> frozenset[str]:
