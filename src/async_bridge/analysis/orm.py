@@ -169,8 +169,9 @@ def evaluations(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) 
     """The QuerySets ``node`` evaluates synchronously, with their values.
 
     A parameter annotated ``QuerySet`` is left out: callers pass lists too, and every
-    form above works on both. So is ``obj.relation.all()`` when the query that made
-    ``obj`` prefetched the relation (``Value.cached_rows``).
+    form above works on both. So is a QuerySet whose rows are already in memory
+    (``Value.cached_rows``): ``obj.relation.all()`` when the query that made ``obj``
+    prefetched the relation, a QuerySet an ``async for`` already went through.
     """
     found = []
     for item in candidates(analysis, node):
@@ -178,30 +179,9 @@ def evaluations(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) 
             continue
         value = analysis.values.of(item.expr, scope)
         if value is not None and value.kind is Kind.QUERYSET and value.origin is not Origin.PARAM \
-                and not value.cached_rows and not _cached_by_async_loop(analysis, item.expr, scope):
+                and not value.cached_rows:
             found.append((item, value))
     return found
-
-
-def _cached_by_async_loop(analysis: "ModuleAnalysis", expr: ast.expr, scope: FunctionInfo) -> bool:
-    """``async for x in qs:`` earlier, over the same binding of ``qs``: the QuerySet's
-    result cache is filled, later evaluations run no query."""
-    if not isinstance(expr, ast.Name):
-        return False
-    bindings = analysis.values.bindings(scope)
-    if not bindings.binds(expr.id):
-        return False
-    binding = bindings.reaching(expr)
-    if binding is None:
-        return False
-    use = (expr.lineno, expr.col_offset)
-    loops = [n.iter for n in analysis.scope_nodes(scope, ast.AsyncFor)]
-    loops += [n.iter for n in analysis.scope_nodes(scope, ast.comprehension) if n.is_async]
-    for iterable in loops:
-        if isinstance(iterable, ast.Name) and iterable.id == expr.id and (iterable.lineno, iterable.col_offset) < use \
-                and bindings.reaching(iterable) is binding:
-            return True
-    return False
 
 
 # -- relations -------------------------------------------------------------------------------

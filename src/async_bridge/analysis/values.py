@@ -187,9 +187,24 @@ class ValueModel:
         if bindings.binds(node.id):
             binding = bindings.reaching(node)
             if binding is not None:
-                return self._binding_value(binding, scope)
+                value = self._binding_value(binding, scope)
+                if value is not None and value.kind is Kind.QUERYSET and not value.cached_rows \
+                        and self._filled_by_async_loop(node, binding, scope):
+                    return replace(value, cached_rows=True)
+                return value
             return self._joined(bindings.alternatives(node), scope)
         return self._free_name(node.id, scope)
+
+    def _filled_by_async_loop(self, use: ast.Name, binding: "Binding", scope: FunctionInfo) -> bool:
+        """``async for x in qs:`` earlier over the same binding of ``qs``: the QuerySet's
+        result cache is filled (``__aiter__`` fetches every row), so reading it again, here
+        or after it is returned, runs no query."""
+        bindings = self.bindings(scope)
+        where = (use.lineno, use.col_offset)
+        loops = [n.iter for n in self.a.scope_nodes(scope, ast.AsyncFor)]
+        loops += [n.iter for n in self.a.scope_nodes(scope, ast.comprehension) if n.is_async]
+        return any(isinstance(it, ast.Name) and it.id == use.id and (it.lineno, it.col_offset) < where
+                   and bindings.reaching(it) is binding for it in loops)
 
     def _joined(self, alternatives: "list[Binding] | None", scope: FunctionInfo) -> Value | None:
         """The value every alternative binding agrees on (a QuerySet re-filtered in a
