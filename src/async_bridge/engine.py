@@ -90,6 +90,8 @@ def check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | Non
     index = settings.index
     key = findings_key(settings)
     if len(classes) != len(enabled_checks(settings)):
+        # a check left out asked nothing, so its record could not notice the project's new
+        # names anchoring it: which checks ran is part of the key
         key += "|" + ",".join(code for cls in classes for code in cls.codes)
     record = index.findings_record(filename, text, key) if text is not None else None
     if record is not None and index.findings_hold(record, deep=False):
