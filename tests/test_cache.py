@@ -196,6 +196,32 @@ def test_a_new_caller_is_found_by_the_reverse_question(tmp_path: Path) -> None:
     assert lint_helper() == []
 
 
+def test_a_name_that_becomes_an_async_def_elsewhere_brings_its_check_back(tmp_path: Path) -> None:
+    """The text gate left ABR401 out of ``app/use.py`` (``refresh`` was a plain def) while the
+    loop checks ran and saved its record; once another file makes ``refresh`` an ``async
+    def``, the warm cache must not give the old answer."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "jobs.py").write_text("def refresh():\n    return 1\n")
+    (root / "app" / "use.py").write_text(
+        "import asyncio\n\nfrom app.jobs import refresh\n\n\ndef tick():\n    refresh()\n    return asyncio\n")
+
+    def lint_use() -> list:
+        path = root / "app" / "use.py"
+        s = settings(root)
+        found = [(f.line, f.code) for f in check_source(path.read_text(), str(path), s)]
+        s.index.flush()
+        return found
+
+    assert lint_use() == []
+    assert lint_use() == []  # warm
+    (root / "app" / "jobs.py").write_text("async def refresh():\n    return 1\n")
+    assert lint_use() == [(7, "ABR401")]
+    (root / "app" / "jobs.py").write_text("def refresh():\n    return 1\n")
+    assert lint_use() == []
+
+
 # -- damaged, foreign and other versions' files --------------------------------------------------
 
 def _records(root: Path) -> dict[str, Path]:
