@@ -181,6 +181,7 @@ class RecordingProject:
         self._index = index
         self.recorder = recorder
         self.models = _RecordingModels(index, recorder)
+        self._gate: _RecordingGate | None = None
 
     def __getattr__(self, name: str) -> Any:
         if name not in QUESTIONS:
@@ -199,7 +200,11 @@ class RecordingProject:
         return asked
 
     def source_names(self) -> "_RecordingGate":
-        return _RecordingGate(self._index.source_names(), self.recorder)
+        names = self._index.source_names()
+        gate = self._gate
+        if gate is None or gate.names is not names:  # made again only after the index forgot the scan
+            gate = self._gate = _RecordingGate(names, self.recorder)
+        return gate
 
     def sources(self, mentioning: str | None = None, with_any: Iterable[str] = ()) -> Iterator[Any]:
         """Project files (those mentioning a name); the files seen are the answer."""
@@ -243,6 +248,7 @@ class _RecordingGate:
 
     def __init__(self, names: Any, recorder: Recorder) -> None:
         self._names = names
+        self.names = names
         for gate in GATES:
             setattr(self, gate, _RecordingSet(getattr(names, gate), gate, recorder))
 
