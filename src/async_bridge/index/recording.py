@@ -247,13 +247,12 @@ class _RecordingGate:
     """``source_names()`` whose membership tests are noted."""
 
     def __init__(self, names: Any, recorder: Recorder) -> None:
-        self._names = names
         self.names = names
         for gate in GATES:
             setattr(self, gate, _RecordingSet(getattr(names, gate), gate, recorder))
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._names, name)
+        return getattr(self.names, name)
 
 
 class _RecordingSet:
