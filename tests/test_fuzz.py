@@ -93,28 +93,15 @@ def test_django_shaped_programs(engine: Lint) -> None:
     assert len(fired) >= 12, f"the generated programs reach too few rules: {sorted(fired)}"
 
 
-def test_deeply_nested_programs(engine: Lint) -> None:
-    @settings(FUZZ, max_examples=40)
-    @given(source=deep_programs())
-    def run(source: str) -> None:
-        engine({LINTED: source})
-
-    run()
-
-
-def test_grammar_generated_programs(engine: Lint) -> None:
-    @settings(FUZZ, max_examples=50)
-    @given(source=hypothesmith.from_grammar())
-    def run(source: str) -> None:
-        engine({LINTED: source})
-
-    run()
-
-
-def test_node_generated_programs(engine: Lint) -> None:
-    """hypothesmith's libcst-built programs (slower to generate: fewer of them)."""
-    @settings(FUZZ, max_examples=15)
-    @given(source=hypothesmith.from_node())
+@pytest.mark.parametrize(("strategy", "examples"), [
+    pytest.param(deep_programs, 40, id="deeply-nested"),
+    pytest.param(hypothesmith.from_grammar, 50, id="grammar"),
+    # hypothesmith's libcst-built programs are slower to generate: fewer of them
+    pytest.param(hypothesmith.from_node, 15, id="node"),
+])
+def test_generated_programs(engine: Lint, strategy, examples: int) -> None:
+    @settings(FUZZ, max_examples=examples)
+    @given(source=strategy())
     def run(source: str) -> None:
         engine({LINTED: source})
 
