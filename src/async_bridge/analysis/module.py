@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable, TypeVar, cast
 
 from ..records.summaries import UNRESOLVED_ATTR
 from ..records.values import Kind
-from . import contexts
+from . import contexts, param_guards
 from .imports import ImportMap
 from .scopes import ClassInfo, FunctionInfo
 from .vocabulary import Vocabulary, vocabulary
@@ -185,6 +185,11 @@ class ModuleAnalysis:
         if name in self.module_scope.children or name in self.module_classes:
             return self.full_name(name)
         return name
+
+    @cached_property
+    def module_constants(self) -> dict[str, str]:
+        """Module-level and class-body names bound once to a literal (``param_guards``)."""
+        return param_guards.module_constants(self)
 
     @cached_property
     def module_classes(self) -> set[str]:

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Callable, Generic, Iterable, Iterator, Mapping
 from ..records.summaries import (
     LABEL, ClassSummary, Edge, FunctionShape, FunctionSummary, ModuleSummary, RawField, Site,
 )
+from ..records import constants
 from ..records.values import Kind, Value
 from . import dbwork, loops
-from .param_guards import call_arguments, parameter_guard
+from .param_guards import argument_slots, call_arguments, parameter_guard
 from .functions import enters_body
 from .scopes import ClassInfo, FunctionInfo
 
@@ -145,6 +146,7 @@ def live_summary(analysis: "ModuleAnalysis", reload: "Callable[[], ModuleAnalysi
         returns=LazyMap(defs, returns),
         edges=LazyMap(defs, lambda q: _with(get(), q, lambda a, fn: call_edges(a, fn)[0])),
         contexts=LazyMap(defs, lambda q: _with(get(), q, lambda a, fn: fn.context)),
+        constants=analysis.module_constants,
     )
 
 
@@ -189,6 +191,7 @@ def summarize(analysis: "ModuleAnalysis") -> ModuleSummary:
         returns=dict(live.returns),
         edges=dict(live.edges),
         contexts=dict(live.contexts),
+        constants=live.constants,
         assigned=live.assigned,
         call_names=live.call_names,
     )
@@ -247,7 +250,8 @@ def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge
         target = analysis.resolve_callable(func, fn)
         if target is None:
             continue
-        edge = Edge(target, call.lineno, call.col_offset, *call_arguments(call))
+        slots = argument_slots(analysis, call, fn, own_parameters=True)
+        edge = Edge(target, call.lineno, call.col_offset, *call_arguments(call), constants.encode(slots))
         nodes.append(call)
         if enters_body(call):
             enters[target] = _merged(enters.get(target), edge)
@@ -268,9 +272,11 @@ def _merged(first: Edge | None, other: Edge) -> Edge:
     """One edge per callee, at its first call; calls with other arguments make them unknown."""
     if first is None:
         return other
-    if (first.positional, first.keywords) == (other.positional, other.keywords):
+    if (first.positional, first.keywords) != (other.positional, other.keywords):
+        return first._replace(positional=-1, keywords=None, arguments=())
+    if first.arguments == other.arguments:
         return first
-    return first._replace(positional=-1, keywords=None)
+    return first._replace(arguments=constants.merged(first.arguments, other.arguments))
 
 
 def loop_run_site(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Site | None:

@@ -59,7 +59,7 @@ class EventLoopInWorker(Check):
             if target and made_by is not None:
                 summary = project.function(target)
                 if summary is not None and summary.guard is not None \
-                        and summary.guard.omitted_by(*call_arguments(made_by)):
+                        and summary.guard.skipped_by(*call_arguments(made_by)):
                     continue  # its database work waits for an argument this call leaves out
             reach = project.db_reach(target) if target else None
             if reach:

@@ -16,8 +16,9 @@ from ..analysis import guards, orm
 from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.functions import enters_body
-from ..analysis.param_guards import call_arguments
+from ..analysis.param_guards import argument_slots, call_arguments
 from ..analysis.walker import parent_of
+from ..records import constants
 from ..records.fix_hints import AwaitTwin
 from .base import Check, register
 
@@ -85,9 +86,10 @@ class SyncOrmInAsync(Check):
             return
         if not summary.runs_body and not enters_body(call):
             return  # calling a generator / context manager function runs nothing yet
-        if summary.guard is not None and summary.guard.omitted_by(*call_arguments(call)):
-            return  # its database work waits for an argument this call leaves out
-        reach = project.sync_db_reach(summary.qualname, through_async=False)
+        slots = argument_slots(a, call, scope)
+        if summary.guard is not None and summary.guard.skipped_by(*call_arguments(call), slots, project.constant):
+            return  # its database work waits for an argument this call leaves out, or another value
+        reach = project.sync_db_reach(summary.qualname, False, frozenset(constants.encode(slots)))
         if not reach:
             return
         if guards.deliberate_or_elsewhere(a, call, scope):

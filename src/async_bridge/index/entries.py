@@ -22,7 +22,7 @@ import json
 from .cache import CacheStore, digest
 from .recording import Recorder
 
-FORMAT = 5
+FORMAT = 6
 # the per-function facts a summary record fills in as questions need them
 FUNCTION_PARTS = ("functions", "returns", "edges", "contexts")
 
@@ -138,6 +138,7 @@ class StoredSummary:
             "classes": {q: {"bases": list(c.bases), "methods": list(c.methods),
                             "fields": [list(f.__dict__.values()) for f in c.fields]}
                         for q, c in live.classes.items()},
+            "constants": dict(live.constants),
         }
         return cls(name, rel, module, content, _text(structure), recorder)
 
@@ -149,7 +150,8 @@ class StoredSummary:
         if known is not None:
             return self._with_structure(live, known.module, known.path, known.names, known.assigned, known.shapes,
                                         known.call_names,
-                                        {q: (c.bases, c.methods, c.fields) for q, c in known.classes.items()})
+                                        {q: (c.bases, c.methods, c.fields) for q, c in known.classes.items()},
+                                        known.constants)
         s = json.loads(self.structure)
         return self._with_structure(
             live, s["module"], s["path"], s["names"], frozenset(s["assigned"]),
@@ -157,13 +159,14 @@ class StoredSummary:
             {k: frozenset(v) for k, v in s["call_names"].items()},
             {q: (tuple(c["bases"]), tuple(c["methods"]), tuple(RawField(*f) for f in c["fields"]))
              for q, c in s["classes"].items()},
+            {str(k): str(v) for k, v in s["constants"].items()},
         )
 
     def _with_structure(self, live: Callable[[], ModuleSummary | None], module: str | None, path: str,
                         names: Mapping[str, str], assigned: frozenset[str], shapes: Mapping[str, FunctionShape],
                         call_names: Mapping[str, frozenset[str]],
                         classes_of: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], tuple[RawField, ...]]],
-                        ) -> ModuleSummary:
+                        constants: Mapping[str, str]) -> ModuleSummary:
         classes = {
             q: ClassSummary(
                 bases=bases, methods=methods,
@@ -182,20 +185,22 @@ class StoredSummary:
             functions=facts("functions", FunctionSummary.from_data),
             shapes=shapes,
             returns=facts("returns", Value.from_data),
-            edges=facts("edges", lambda data: tuple(Edge.from_data(e) for e in data), lambda edges: [list(e) for e in edges]),
+            edges=facts("edges", lambda data: tuple(Edge.from_data(e) for e in data), lambda edges: [e.to_data() for e in edges]),
             contexts=facts("contexts", str, str),
             classes=classes,
             names=names,
             globals=_FactMap(self, "globals", sorted(assigned), lambda n: _live_fact(live, "globals", n), Value.from_data),
             assigned=assigned,
             call_names=call_names,
+            constants=constants,
         )
 
 
 def _check_structure(s: Any) -> None:
     if not isinstance(s, dict):
         raise ValueError("structure")
-    for key, kind in (("names", dict), ("shapes", dict), ("assigned", list), ("call_names", dict), ("classes", dict)):
+    for key, kind in (("names", dict), ("shapes", dict), ("assigned", list), ("call_names", dict), ("classes", dict),
+                       ("constants", dict)):
         if not isinstance(s[key], kind):
             raise ValueError(key)
     if not isinstance(s["path"], str):

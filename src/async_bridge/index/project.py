@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 from ..records.summaries import (
     UNRESOLVED_ATTR, ClassSummary, Edge, FunctionShape, FunctionSummary, ModuleSummary, Reach, Site, Step,
 )
+from ..records import constants
 from ..records.values import REFERENCES, Kind, Value
 from .cache import CacheStore, digest, text_digest
 from .entries import StoredFindings, StoredSummary, findings_name, save, summary_name
@@ -68,7 +69,7 @@ class ProjectIndex:
         self._functions: dict[str, FunctionSummary | None] = {}
         self._pending: dict[str, "ModuleAnalysis"] = {}
         self._building: set[str] = set()
-        self._reach_memo: dict[tuple[str, str], object] = {}
+        self._reach_memo: dict[tuple[str, ...] | tuple[str, str, frozenset[str]], object] = {}
         self._derives_memo: dict[tuple, bool] = {}
         self._source_names: SourceNames | None = None
 
@@ -502,6 +503,13 @@ class ProjectIndex:
         result = self._follow(qualname, pick)
         return result if isinstance(result, Value) else None
 
+    def constant(self, qualname: str) -> str | None:
+        def pick(summary: ModuleSummary, local: str) -> str | None:
+            return summary.constants.get(local)
+
+        result = self._follow(qualname, pick)
+        return result if isinstance(result, str) else None
+
     def resolve(self, value: Value | None, depth: int = 0) -> Value | None:
         """Follow references into other modules (``Kind.RESULT_OF`` and kin) to a value."""
         if value is None or value.kind not in REFERENCES:
@@ -575,12 +583,13 @@ class ProjectIndex:
             return None
         return self._reach(fn, "db", lambda f: f.db, through_async=True) or False
 
-    def sync_db_reach(self, qualname: str, through_async: bool = True) -> Reach | None:
+    def sync_db_reach(self, qualname: str, through_async: bool = True,
+                      arguments: frozenset[str] = frozenset()) -> Reach | None:
         fn = self.function(qualname)
         if fn is None:
             return None
         key = "sync_db" if through_async else "sync_db_sync_only"
-        return self._reach(fn, key, self._sync_site, through_async)
+        return self._reach(fn, key, self._sync_site, through_async, arguments)
 
     def _sync_site(self, fn: FunctionSummary) -> Site | None:
         """Sync database work of a function's own body, including evaluating what
@@ -594,12 +603,16 @@ class ProjectIndex:
         return None
 
     def _reach(self, start: FunctionSummary, key: str, site_of: Callable[[FunctionSummary], Site | None],
-               through_async: bool) -> Reach | None:
-        """Breadth-first over project calls: the path to the first function with a site."""
-        memo_key = (key, start.qualname)
+               through_async: bool, arguments: frozenset[str] = frozenset()) -> Reach | None:
+        """Breadth-first over project calls: the path to the first function with a site.
+
+        Each function is entered once, with the constants its first caller gave it
+        (``records.constants``): a callee whose work waits for another value is skipped."""
+        memo_key = (key, start.qualname, arguments) if arguments else (key, start.qualname)
         if memo_key in self._reach_memo:
             return self._reach_memo[memo_key]  # type: ignore[return-value]  # one memo for both questions, told apart by `key`
         came_from: dict[str, tuple[FunctionSummary, Edge] | None] = {start.qualname: None}
+        given: dict[str, constants.Slots] = {start.qualname: constants.decode(arguments)}
         queue: deque[FunctionSummary] = deque([start])
         result: Reach | None = None
         while queue and len(came_from) < MAX_REACH:
@@ -616,12 +629,15 @@ class ProjectIndex:
                     continue
                 if not entered and not target.runs_body:
                     continue  # calling a generator / context manager runs nothing
-                if target.guard is not None and target.guard.omitted_by(edge.positional, edge.keywords):
-                    continue  # its work waits for an argument this call leaves out
+                slots = constants.passed_on(constants.decode(edge.arguments), given.get(fn.qualname, {}))
+                if target.guard is not None and target.guard.skipped_by(edge.positional, edge.keywords, slots,
+                                                                        self.constant):
+                    continue  # its work waits for an argument this call leaves out, or another value
                 if target.is_async and not through_async:
                     continue
                 came_from[edge.callee] = (fn, edge)
                 came_from[target.qualname] = (fn, edge)
+                given[target.qualname] = slots
                 queue.append(target)
         self._reach_memo[memo_key] = result
         return result

@@ -167,7 +167,7 @@ def ask(index: "ProjectIndex", key: Key) -> Any:
 # The Project protocol's questions (``records.project.Project``), recorded as asked.
 QUESTIONS = frozenset({
     "module_of", "module_path", "function", "has_function", "has_global", "resolve", "class_summary",
-    "find_method", "class_derives", "global_value", "runner_param", "db_reach", "sync_db_reach",
+    "find_method", "class_derives", "global_value", "constant", "runner_param", "db_reach", "sync_db_reach",
     "reached_from_worker", "reached_from_async",
 })
 MODEL_QUESTIONS = frozenset({"is_model", "fields", "related_manager", "manager"})

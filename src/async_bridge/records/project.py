@@ -79,6 +79,9 @@ class Project(Protocol):
     def global_value(self, qualname: str) -> Value | None:
         """What a module-level name of another module is, when known."""
 
+    def constant(self, qualname: str) -> str | None:
+        """The literal key (``records.constants``) of a project name bound once to a literal."""
+
     def source_names(self) -> SourceGate: ...
 
     def sources(self, mentioning: str | None = None, with_any: Iterable[str] = ()) -> Iterator[tuple[Path, bytes]]:
@@ -90,8 +93,11 @@ class Project(Protocol):
     def db_reach(self, qualname: str) -> Reach | None | bool:
         """The way to database work (any kind) the function does; False: provably none; None: unknown."""
 
-    def sync_db_reach(self, qualname: str, through_async: bool = True) -> Reach | None:
-        """The way to sync database work the function does, itself or through callees."""
+    def sync_db_reach(self, qualname: str, through_async: bool = True,
+                      arguments: frozenset[str] = frozenset()) -> Reach | None:
+        """The way to sync database work the function does, itself or through callees;
+        ``arguments``: the constants a call gives it (``"slot=key"``, ``records.constants``),
+        which skip callees whose work waits for another value."""
 
     def reached_from_worker(self, qualname: str) -> str | None:
         """A worker-context function that reaches ``qualname`` through sync calls."""

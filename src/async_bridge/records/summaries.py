@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
+from . import constants
 from .values import Value
 
 
@@ -44,27 +45,88 @@ class Edge(NamedTuple):
     # (None: unknown, ``**kwargs``)
     positional: int = -1
     keywords: tuple[str, ...] | None = None
+    # the arguments whose value is a known constant or the caller's own parameter, as
+    # ``"slot=key"`` strings (``records.constants``)
+    arguments: tuple[str, ...] = ()
+
+    def to_data(self) -> list[Any]:
+        return list(self) if self.arguments else list(self[:5])
 
     @classmethod
     def from_data(cls, data: Any) -> "Edge":
         callee, line, col, *rest = data
         positional = int(rest[0]) if rest else -1
         keywords = tuple(str(k) for k in rest[1]) if len(rest) > 1 and rest[1] is not None else None
-        return cls(str(callee), int(line), int(col), positional, keywords)
+        arguments = tuple(str(a) for a in rest[2]) if len(rest) > 2 else ()
+        return cls(str(callee), int(line), int(col), positional, keywords, arguments)
 
 
 class ParamGuard(NamedTuple):
-    """A parameter every database site and project call of a function waits for:
-    ``def f(item=None): if item: ...``. A call that leaves it out runs none of them."""
+    """One condition on a parameter: it is true (``def f(item=None): if item:``; a call
+    that leaves it out or passes a false constant fails it), or it equals one of some
+    constants (``if kind == KINDS.X:``, ``case KINDS.X:``; a call passing another
+    constant, or leaving out one whose default is another, fails it)."""
 
     name: str
     position: int  # among the arguments a caller writes (``self`` not counted); -1: keyword-only
+    equals: tuple[str, ...] = ()  # the constant keys it must equal; empty: it must be true
+    default: str | None = None  # the constant key of its default, when one is known
 
     def omitted_by(self, positional: int, keywords: tuple[str, ...] | None) -> bool:
-        """Whether a call with these arguments leaves the parameter at its falsy default."""
+        """Whether a call with these arguments leaves the parameter at its default."""
         if positional < 0 or keywords is None:
             return False  # ``*args`` / ``**kwargs``: it may be given
         return (self.position < 0 or self.position >= positional) and self.name not in keywords
+
+    def fails_for(self, positional: int, keywords: tuple[str, ...] | None,
+                  slots: constants.Slots | None = None, resolve: constants.Resolver | None = None) -> bool:
+        """Whether a call (its argument counts, and the constants it passes by slot) is
+        known to fail the condition. ``resolve`` turns a project name into a literal key."""
+        given = constants.argument(slots, self.name, self.position) if slots else None
+        if given is None and self.omitted_by(positional, keywords):
+            if not self.equals:
+                return True  # left at its false default
+            given = self.default
+        if given is None:
+            return False
+
+        def literal(key: str) -> str | None:
+            if key.startswith(constants.LITERAL):
+                return key
+            return resolve(key[len(constants.NAME):]) if resolve is not None and key.startswith(constants.NAME) else None
+
+        value = literal(given)
+        if value is None:
+            return False
+        if not self.equals:
+            return constants.falsy(value)
+        wanted = [literal(key) for key in self.equals]
+        return all(w is not None and constants.differ(value, w) for w in wanted)
+
+
+class Guard(NamedTuple):
+    """What every database site and project call of a function waits for: each waits for
+    all the conditions of one alternative, so a call failing some condition of every
+    alternative runs none of them."""
+
+    alternatives: tuple[tuple[ParamGuard, ...], ...]
+
+    def skipped_by(self, positional: int, keywords: tuple[str, ...] | None,
+                   slots: constants.Slots | None = None, resolve: constants.Resolver | None = None) -> bool:
+        return all(any(c.fails_for(positional, keywords, slots, resolve) for c in alternative)
+                   for alternative in self.alternatives)
+
+    def to_data(self) -> list[Any]:
+        return [[list(c) for c in alternative] for alternative in self.alternatives]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "Guard":
+        def condition(item: Any) -> ParamGuard:
+            name, position, equals, default = item
+            return ParamGuard(str(name), int(position), tuple(str(k) for k in equals),
+                              str(default) if default is not None else None)
+
+        return cls(tuple(tuple(condition(c) for c in alternative) for alternative in data))
 
 
 @dataclass(frozen=True)
@@ -105,7 +167,7 @@ class FunctionSummary:
     decorators: tuple[str, ...] = ()  # decorators from other modules whose effect is judged on demand
     evaluates: tuple[Edge, ...] = ()  # iterates/tests what these callees return (a QuerySet: sync DB work)
     param_reads: tuple[tuple[int, str], ...] = ()  # (argument position, attribute) read on a parameter
-    guard: ParamGuard | None = None  # its database work and project calls all wait for this parameter
+    guard: Guard | None = None  # what its database work and project calls wait for
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -113,9 +175,9 @@ class FunctionSummary:
             "context": self.context, "line": self.line, "col": self.col,
         }
         if self.calls:
-            data["calls"] = [list(e) for e in self.calls]
+            data["calls"] = [e.to_data() for e in self.calls]
         if self.enters:
-            data["enters"] = [list(e) for e in self.enters]
+            data["enters"] = [e.to_data() for e in self.enters]
         for name in ("db", "sync_db", "loop_run"):
             site = getattr(self, name)
             if site is not None:
@@ -132,11 +194,11 @@ class FunctionSummary:
         if self.decorators:
             data["decorators"] = list(self.decorators)
         if self.evaluates:
-            data["evaluates"] = [list(e) for e in self.evaluates]
+            data["evaluates"] = [e.to_data() for e in self.evaluates]
         if self.param_reads:
             data["param_reads"] = [list(r) for r in self.param_reads]
         if self.guard is not None:
-            data["guard"] = list(self.guard)
+            data["guard"] = self.guard.to_data()
         return data
 
     @classmethod
@@ -159,7 +221,7 @@ class FunctionSummary:
             decorators=tuple(data.get("decorators", ())),
             evaluates=tuple(Edge.from_data(e) for e in data.get("evaluates", ())),
             param_reads=tuple((int(i), str(a)) for i, a in data.get("param_reads", ())),
-            guard=ParamGuard(str(data["guard"][0]), int(data["guard"][1])) if data.get("guard") else None,
+            guard=Guard.from_data(data["guard"]) if data.get("guard") else None,
         )
 
 
@@ -207,6 +269,9 @@ class ModuleSummary:
     # "who calls this helper" question does not summarise whole bodies)
     edges: Mapping[str, tuple[Edge, ...]] = field(default_factory=dict)
     contexts: Mapping[str, str] = field(default_factory=dict)
+    # names bound once to a literal, module-level (``PAGE = 20``) or in a class body
+    # (``SEARCH_TYPES.OPINION``), by local qualname: their literal key (``records.constants``)
+    constants: Mapping[str, str] = field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -218,6 +283,7 @@ class ModuleSummary:
             "shapes": {k: list(v[:5]) + [list(v.decorators)] for k, v in self.shapes.items()},
             "assigned": sorted(self.assigned),
             "call_names": {k: sorted(v) for k, v in self.call_names.items()},
+            "constants": dict(self.constants),
         }
 
     @classmethod
@@ -234,6 +300,7 @@ class ModuleSummary:
             returns={k: Value.from_data(f["returns"]) for k, f in data["functions"].items() if "returns" in f},
             edges={k: tuple(Edge.from_data(e) for e in f.get("calls", ())) for k, f in data["functions"].items()},
             contexts={k: f["context"] for k, f in data["functions"].items()},
+            constants={str(k): str(v) for k, v in data.get("constants", {}).items()},
         )
 
 
