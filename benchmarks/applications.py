@@ -150,6 +150,7 @@ class AppRun:
     findings: list[common.Finding]
     stderr: str
     missing: list[str]  # .py files the repository has no content for (left out)
+    unparsable: list[str]  # .py files this interpreter cannot parse (flake8 checks nothing in them)
 
 
 def lint_commit(app: Application, commit: str, gitdir: Path, workdir: Path, flake8: list[str],
@@ -161,7 +162,8 @@ def lint_commit(app: Application, commit: str, gitdir: Path, workdir: Path, flak
         raise SystemExit(f"{app.name}: project root {app.root!r} has no Python file at {commit[:12]}")
     files = common.python_files(root)
     findings, stderr = common.lint_folder(flake8, root, app.name, jobs, prefix=app.root)
-    return AppRun(app, len(files), sum(common.count_lines(f) for f in files), findings, stderr, missing)
+    unparsable = [f.relative_to(tree).as_posix() for f in files if not common.parses(f)]
+    return AppRun(app, len(files), sum(common.count_lines(f) for f in files), findings, stderr, missing, unparsable)
 
 
 def collect(apps: list[Application], mirror: Path | None, workdir: Path, flake8: list[str],
@@ -178,7 +180,8 @@ def dump(runs: list[AppRun], flake8: str) -> dict:
     return {
         "flake8": flake8,
         "applications": [
-            {**asdict(run.app), "files": run.files, "lines": run.lines, "missing": run.missing} for run in runs
+            {**asdict(run.app), "files": run.files, "lines": run.lines, "missing": run.missing,
+             "unparsable": run.unparsable} for run in runs
         ],
         "findings": [asdict(f) for run in runs for f in run.findings],
     }

@@ -79,6 +79,21 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
+def parses(path: Path) -> bool:
+    """Whether this interpreter can parse the file (flake8 reports E999 and checks nothing
+    in one it cannot: newer syntax, Python 2, templates)."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(path.read_bytes(), str(path))
+    except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError):
+        return False
+    return True
+
+
 def corpus_files(corpus: Path, packages: list[str] | None = None) -> list[Path]:
     """Every .py file of the corpus (optionally of some packages only), sorted."""
     result = []

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import sys
 from collections import Counter, defaultdict
 from dataclasses import asdict
@@ -222,6 +223,11 @@ def _applications_section(apps: list[dict], app_findings: list[Finding], verdict
     if left_out:
         out += ["Left out (the fetched repository has no content for these files, 4 MiB and more): "
                 + ", ".join(f"{name} `{path}`" for name, path in left_out) + ".", ""]
+    unparsable = [(a["name"], path) for a in apps for path in a.get("unparsable", [])]
+    if unparsable:
+        out += [f"Not checked: {len(unparsable)} file(s) this Python ({platform.python_version()}) cannot parse "
+                "(flake8 reports E999; newer syntax, Python 2, templates): "
+                + ", ".join(f"{name} `{path}`" for name, path in unparsable) + ".", ""]
     out += _finding_table(app_findings, verdicts, rule_names, "###", "application")
     return out
 
@@ -259,6 +265,8 @@ def _recall_section(outcomes: list[dict]) -> list[str]:
             result = "found"
         else:
             result = "**missed**"
+            if o.get("unparsable"):
+                result += f" (Python {platform.python_version()} cannot parse the file)"
             if o["at_line"]:
                 result += f" (that line: {', '.join(o['at_line'])})"
         out.append(f"| {o['code']} | {o['app']} | {where} | {fix} | {_cell(o['shape'])} | {_cell(o['what'])} "

@@ -63,18 +63,19 @@ class Outcome:
     found: bool
     at_line: list[str]  # codes reported at that file and line (any rule)
     in_file: list[str]  # "CODE@line" reported for the entry's rule elsewhere in that file
+    unparsable: bool = False  # this interpreter cannot parse the file: nothing in it was checked
 
 
-def match(entry: Entry, findings: list[common.Finding]) -> Outcome:
+def match(entry: Entry, findings: list[common.Finding], unparsable: bool = False) -> Outcome:
     at_line = sorted({f.code for f in findings if f.path == entry.path and f.line == entry.line})
     in_file = [f"{f.code}@{f.line}" for f in findings
                if f.path == entry.path and f.code == entry.code and f.line != entry.line]
-    return Outcome(entry, entry.code in at_line, at_line, in_file)
+    return Outcome(entry, entry.code in at_line, at_line, in_file, unparsable)
 
 
 def evaluate(entries: list[Entry], apps: dict[str, applications.Application], mirror: Path | None,
              workdir: Path, flake8: list[str], jobs: int) -> list[Outcome]:
-    linted: dict[tuple[str, str], list[common.Finding]] = {}
+    linted: dict[tuple[str, str], applications.AppRun] = {}
     outcomes = []
     for entry in entries:
         app = apps.get(entry.app)
@@ -84,9 +85,9 @@ def evaluate(entries: list[Entry], apps: dict[str, applications.Application], mi
         if key not in linted:
             common.log(f"  {entry.app} @ {entry.bug_commit[:12]} ...")
             gitdir = applications.find_repository(app, mirror, workdir, entry.bug_commit)
-            run = applications.lint_commit(app, entry.bug_commit, gitdir, workdir, flake8, jobs)
-            linted[key] = run.findings
-        outcomes.append(match(entry, linted[key]))
+            linted[key] = applications.lint_commit(app, entry.bug_commit, gitdir, workdir, flake8, jobs)
+        run = linted[key]
+        outcomes.append(match(entry, run.findings, entry.path in run.unparsable))
     return outcomes
 
 
@@ -100,7 +101,8 @@ def per_rule_counts(outcomes: list[dict]) -> dict[str, tuple[int, int]]:
 def dump(outcomes: list[Outcome], flake8: str) -> dict:
     return {
         "flake8": flake8,
-        "outcomes": [{**asdict(o.entry), "found": o.found, "at_line": o.at_line, "in_file": o.in_file}
+        "outcomes": [{**asdict(o.entry), "found": o.found, "at_line": o.at_line, "in_file": o.in_file,
+                      "unparsable": o.unparsable}
                      for o in outcomes],
     }
 

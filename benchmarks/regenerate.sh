@@ -8,7 +8,9 @@
 # are exported from ABR_MIRROR (fetched bare repositories, default /work/.mirror) or
 # cloned from GitHub into ABR_APPS_WORKDIR (default ~/.cache/abr-apps).
 # PYTHON must have this project installed (it runs flake8 with the plugin for the
-# evaluation, and the engine in-process for the benchmark); default: python3.
+# evaluation, and the engine in-process for the benchmark); default: python3. Use the
+# newest Python the applications are written for (3.13): a file an older one cannot
+# parse is not checked (the evaluation lists them).
 # Takes a while on the full corpus: both runs are niced.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -195,13 +195,10 @@ class Bindings:
         if not bindings:
             return None
         where = position(use)
-        before = [b for b in bindings if b.pos <= where]
-        if not before:
-            return None
-        chosen = max(before, key=lambda b: b.pos)
-        if not self._dominates(chosen, use):
-            return None
-        if any(b is not chosen and chosen.pos < b.pos <= where for b in bindings):
+        # the last binding before the use, skipping those of branches exclusive with it
+        before = sorted((b for b in bindings if b.pos <= where), key=lambda b: b.pos, reverse=True)
+        chosen = next((b for b in before if not _exclusive(b, use)), None)
+        if chosen is None or not self._dominates(chosen, use):
             return None
         if self._rebound_in_loop(bindings, use, where, chosen):
             return None
@@ -264,6 +261,8 @@ class Bindings:
         block = _block_containing(holder, stmt)
         if block is None:
             return False
+        if isinstance(holder, ast.Try) and block is holder.body and _inside(use, holder.orelse):
+            return True  # ``else:`` runs once the whole ``try`` body has
         # ``try: x = ... except E: return`` binds x for the code after the try
         while isinstance(holder, ast.Try) and block is holder.body and not _inside(use, holder.body) \
                 and all(h.body and isinstance(h.body[-1], _EXITS) for h in holder.handlers):
@@ -345,6 +344,24 @@ def _block_containing(holder: ast.AST | None, stmt: ast.AST) -> list | None:
         if isinstance(value, list) and any(item is stmt for item in value):
             return value
     return None
+
+
+def _exclusive(binding: Binding, use: ast.AST) -> bool:
+    """Whether the binding sits in a branch that never runs before ``use`` does: the
+    other arm of an ``if``, or an ``except`` handler of the ``try`` whose ``else:`` holds
+    the use."""
+    child: ast.AST | None = binding.stmt
+    holder = parent_of(child) if child is not None else None
+    while child is not None and holder is not None:
+        if isinstance(holder, ast.If):
+            if _inside(child, holder.body) and _inside(use, holder.orelse) \
+                    or _inside(child, holder.orelse) and _inside(use, holder.body):
+                return True
+        elif isinstance(holder, ast.Try):
+            if isinstance(child, ast.ExceptHandler) and _inside(use, holder.orelse):
+                return True
+        child, holder = holder, parent_of(holder)
+    return False
 
 
 def _inside(node: ast.AST, block: list) -> bool:

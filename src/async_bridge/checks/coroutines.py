@@ -112,13 +112,47 @@ class CoroutineNeverAwaited(Check):
         if shown is None:
             return
         uses = _uses(scope, name, node)
-        if uses is None or any(_consumes(use) for use in uses):
+        if uses is None:
+            return
+        misread = self._attribute_use(uses, node, scope)
+        if misread is not None:
+            yield self.finding("ABR401", node, problem=f"'{name}' holds coroutine `{shown}()`, and line "
+                               f"{misread.lineno} {'sets' if isinstance(misread.ctx, ast.Store) else 'reads'} `.{misread.attr}` on it", instead=f"write `{name} = await "
+                               f"{short(node.value, 40)}`" if scope.is_async else f"use `async_to_sync({shown})(...)`")
+            return
+        if any(_consumes(use) for use in uses):
             return
         if any(_result_use(use) for use in uses):
             return  # reported where it is used
         yield self.finding("ABR401", node, problem=f"'{name}' holds coroutine `{shown}()` that is never awaited",
                            instead=f"write `{name} = await {short(node.value, 50)}`" if scope.is_async else
                            f"use `async_to_sync({shown})(...)`")
+
+
+    def _attribute_use(self, uses: list[ast.Name], binding: ast.Assign, scope: FunctionInfo) -> ast.Attribute | None:
+        """The first ``name.attr`` (read or written) that sees only this binding, where ``attr``
+        is nothing a coroutine, task or future has: an ``AttributeError`` when it runs."""
+        bindings = self.analysis.values.bindings(scope)
+        for use in sorted(uses, key=lambda u: (u.lineno, u.col_offset)):
+            parent = parent_of(use)
+            if not isinstance(parent, ast.Attribute) or parent.value is not use or _awaitable_attribute(parent.attr):
+                continue
+            reaching = bindings.reaching(use)
+            if reaching is not None and reaching.stmt is binding:
+                return parent
+        return None
+
+
+# what coroutines, tasks and futures have: reading one of these is not a mistake
+_AWAITABLE_API = frozenset({
+    "send", "throw", "close", "cancel", "cancelled", "done", "result", "exception", "add_done_callback",
+    "remove_done_callback", "get_loop", "get_name", "set_name", "get_coro", "get_context", "get_stack",
+    "print_stack", "uncancel", "cancelling",
+})
+
+
+def _awaitable_attribute(attr: str) -> bool:
+    return attr in _AWAITABLE_API or attr.startswith(("__", "cr_", "gi_", "ag_", "_"))
 
 
 def _uses(scope: FunctionInfo, name: str, binding: ast.AST) -> list[ast.Name] | None:
