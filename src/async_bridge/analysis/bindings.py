@@ -141,6 +141,11 @@ class Bindings:
                     self._stores.add(id(target))
                     source = LoopTarget(current.iter, kind is ast.AsyncFor)  # type: ignore[attr-defined]  # narrowed by `kind`
                     self._add(target.id, end_position(current.iter), current, source)  # type: ignore[attr-defined]  # narrowed by `kind`
+                else:  # bound once the iterable is evaluated, to values not followed
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            self._stores.add(id(name))
+                            self._add(name.id, end_position(current.iter), current, OPAQUE)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind in (ast.Global, ast.Nonlocal):
                 self.opaque.update(current.names)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind is ast.ExceptHandler:
@@ -286,12 +291,13 @@ class Bindings:
     def _rebound_in_loop(self, bindings: list[Binding], use_node: ast.AST, use: tuple[int, int],
                          chosen: Binding) -> bool:
         loops = []
-        node = parent_of(use_node)
+        child, node = use_node, parent_of(use_node)
         top = self.fn.node
         while node is not None and node is not top:
-            if isinstance(node, _LOOPS):
+            # a ``for`` loop's iterable is evaluated once, before the loop repeats anything
+            if isinstance(node, _LOOPS) and not (isinstance(node, (ast.For, ast.AsyncFor)) and child is node.iter):
                 loops.append(node)
-            node = parent_of(node)
+            child, node = node, parent_of(node)
         if not loops:
             return False
         for b in bindings:

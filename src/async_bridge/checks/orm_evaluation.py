@@ -32,11 +32,14 @@ class QuerysetEvaluatedInAsync(Check):
             if guards.deliberate_or_elsewhere(self.analysis, item.node, scope):
                 continue
             how = item.how
+            fix = _fix(item)
             if how in ("list", "tuple", "set"):
                 instead = f"`{how}([x async for x in qs])`"
+            elif how in ("for", "comprehension") and fix is None:
+                instead = "`[x async for x in qs]` first"  # iterated through a wrapper: ``groupby(qs, ...)``
             else:
                 instead = _INSTEAD.get(how, "`[x async for x in qs]` first")
-            yield self.finding("ABR202", item.node, fix=_fix(item), queryset=short(item.expr, 40),
+            yield self.finding("ABR202", item.node, fix=fix, queryset=short(item.expr, 40),
                                how=item.shown, function=scope.name, instead=instead)
 
 
