@@ -27,7 +27,6 @@ with one warning line from the main process. Nothing here ever raises to the lin
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -40,6 +39,11 @@ from typing import Any, Iterable, NamedTuple
 
 from .. import __version__
 
+try:  # blake2 itself: ``hashlib`` would load OpenSSL first, a cost every editor lint would pay
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without its own blake2
+    from hashlib import blake2b
+
 FORMAT = 1  # bump when a record's shape changes
 DEFAULT_DIRNAME = ".async_bridge_cache"
 ENV_DIR = "ABR_CACHE_DIR"  # a cache folder for every project (CI, the test suite)
@@ -50,7 +54,7 @@ _KEEP_VERSIONS = 3  # versions kept per project root when a new one is made
 
 def digest(data: bytes) -> str:
     """The content key of a file (or any bytes)."""
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+    return blake2b(data, digest_size=12).hexdigest()
 
 
 def text_digest(text: str) -> str:
@@ -91,7 +95,7 @@ def knowledge_digest(extra: Iterable[str]) -> str:
 
     base = rules_dir()
     paths = [*sorted(base.glob("ABR*.yaml")), *sorted((base / "knowledge").glob("*.yaml")), *map(Path, extra)]
-    hasher = hashlib.blake2b(digest_size=12)
+    hasher = blake2b(digest_size=12)
     for path in paths:
         hasher.update(str(path.name).encode() + b"\0")
         try:

@@ -7,10 +7,9 @@ project generation it is known valid in, which checks ran (``checks``: the relev
 gate's pick, None for all) and the name of the questions its checks asked
 (``entries.StoredFindings``).
 
-``warm_findings`` is what an editor lint runs first: when the project is the one the
-record was valid in (``snapshot.current_generation``), the findings are returned as
-plain data with nothing else loaded: no knowledge, no checks, no analysis, no project
-walk. Otherwise it answers None and the engine decides, as it always did.
+``stored_findings`` reads a record with nothing else loaded (no knowledge, checks or
+analysis): ``warm_path`` trusts it when the project is the one the record was valid in
+(``snapshot.current_generation``).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import snapshot
 from .cache import CacheStore, digest, text_digest
 
 FORMAT = 6  # the findings record's shape (``entries.StoredFindings``)
@@ -59,15 +57,14 @@ def valid_data(data: Any) -> dict[str, Any] | None:
     return data
 
 
-def warm_findings(store: CacheStore, root: Path | str, filename: str, text: str, settings: str) -> list[Any] | None:
-    """The file's cached findings (plain data) when its record is valid in the project as it
-    is now, checked without refreshing the project; None: the engine must decide."""
+def stored_findings(store: CacheStore, root: Path | str, filename: str, text: str,
+                    settings: str) -> tuple[list[Any], str] | None:
+    """A file's cached findings (plain data) and the generation they are known valid in,
+    or None; the caller decides whether that generation is the project's now."""
     rel = relative(root, filename)
     if rel is None:
         return None
     data = valid_data(store.read(findings_name(rel, text_digest(text), settings)))
     if data is None or not isinstance(data.get("generation"), str):
         return None
-    if snapshot.current_generation(store, str(root)) != data["generation"]:
-        return None
-    return data["findings"]  # type: ignore[no-any-return]
+    return data["findings"], data["generation"]
