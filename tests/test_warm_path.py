@@ -218,6 +218,21 @@ def test_a_name_made_async_elsewhere_brings_a_gated_out_check_back(tmp_path: Pat
     assert engine(root, "use.py") == [(7, "ABR401")]
 
 
+def test_a_file_no_check_is_anchored_in_is_remembered_until_a_name_anchors_one(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / "shop").mkdir(parents=True)
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "jobs.py").write_text("def refresh():\n    return 1\n")
+    (root / "shop" / "use.py").write_text("from shop.jobs import refresh\n\n\ndef tick():\n    refresh()\n")
+    assert warm(root, "use.py") is None
+    assert engine(root, "use.py") == []  # no check anchored: no analysis, an empty record
+    assert warm(root, "use.py") == []
+    (root / "shop" / "jobs.py").write_text("async def refresh():\n    return 1\n")
+    assert warm(root, "use.py") is None
+    assert engine(root, "use.py") == [(5, "ABR401")]
+    assert warm(root, "use.py") == [(5, "ABR401")]
+
+
 def test_one_run_compares_the_project_once(project: Path, monkeypatch) -> None:
     assert engine(project) == FORGOTTEN_AWAIT
     assert engine(project, "services.py") == []
