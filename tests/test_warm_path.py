@@ -335,3 +335,28 @@ def test_flake8_warm_run_loads_no_knowledge_checks_or_analysis(project: Path, tm
     assert runs[0].stdout == runs[1].stdout == "5:5:ABR401\n"
     assert "async_bridge.engine" in cold
     assert [m for m in hot if m.startswith(HEAVY)] == []
+
+
+def test_flake8_with_workers_after_an_edit_elsewhere(project: Path, tmp_path: Path) -> None:
+    """With workers, the main process refreshed the project: the warm path compares records
+    with that generation (under fork and spawn alike)."""
+    (project / "shop" / "views2.py").write_text(VIEWS.replace("dashboard", "page"))
+    for method in ("fork", "spawn"):
+        wrapper = ("import multiprocessing, sys\nfrom flake8.main.cli import main\n"
+                   f"multiprocessing.set_start_method({method!r}, force=True)\nsys.exit(main())\n")
+
+        def run() -> list[str]:
+            proc = subprocess.run(
+                [sys.executable, "-c", wrapper, "--isolated", "--select=ABR", "-j2",
+                 f"--abr-cache-dir={tmp_path / method}", "--format=%(path)s:%(row)d:%(code)s", "shop"],
+                cwd=project, capture_output=True, text=True, timeout=300,
+                env={k: v for k, v in os.environ.items() if k != "ABR_DEBUG"})
+            assert proc.stderr == ""
+            return sorted(proc.stdout.splitlines())
+
+        assert run() == run() == ["shop/views.py:5:ABR401", "shop/views2.py:5:ABR401"]  # cold, warm
+        _edit_keeping_size_and_mtime(project / "shop" / "services.py",
+                                     "async def fetch_orders():", "def fetch_orders():      ")
+        assert run() == []
+        _edit_keeping_size_and_mtime(project / "shop" / "services.py",
+                                     "def fetch_orders():      ", "async def fetch_orders():")

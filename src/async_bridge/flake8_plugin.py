@@ -27,6 +27,7 @@ class Plugin:
     name = "flake8-async-bridge"
     version = __version__
     settings = Settings()
+    prepared = False  # the project index was refreshed by parse_options (a run with workers)
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str] | None = None) -> None:
         self.tree = tree
@@ -64,12 +65,14 @@ class Plugin:
                 raise
             warn(f"cannot read the settings ({type(exc).__name__}: {exc}); using the defaults")
             cls.settings = Settings()
+        cls.prepared = False
         if parallel:
             try:
                 # before the workers start: under fork they inherit the project's names, under
                 # spawn/forkserver they find them in the cache, written here. A run in this
                 # process validates the project when (if) a file needs it.
                 cls.settings.index.prepare()
+                cls.prepared = True
             except Exception:
                 if debugging():
                     raise
@@ -107,7 +110,9 @@ class Plugin:
 
     def _cached(self, text: str) -> Any:
         try:
-            return cached_findings(self.settings, self.filename, text)
+            settings = self.settings
+            current = (lambda: settings.index.files.generation) if self.prepared else None
+            return cached_findings(settings, self.filename, text, current)
         except Exception:  # the cache is an optimisation: any surprise, and the engine decides
             if debugging():
                 raise

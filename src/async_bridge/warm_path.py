@@ -14,7 +14,7 @@ engine's own refresh once.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from . import django_version
 from .config import Settings, project_store
@@ -67,8 +67,11 @@ def _this_run(settings: Settings) -> _Run:
     return _run[1]
 
 
-def cached_findings(settings: Settings, filename: str, text: str) -> list[CachedFinding] | None:
-    """The file's findings from a record valid now, or None (the engine must run)."""
+def cached_findings(settings: Settings, filename: str, text: str,
+                    current: Callable[[], str | None] | None = None) -> list[CachedFinding] | None:
+    """The file's findings from a record valid now, or None (the engine must run).
+    ``current``: the project's generation when this process has refreshed it already
+    (a flake8 worker whose main process prepared the index), instead of its snapshot."""
     run = _this_run(settings)
     store = run.store
     if store is None or run.project_changed:
@@ -77,7 +80,7 @@ def cached_findings(settings: Settings, filename: str, text: str) -> list[Cached
     if found is None:
         return None
     data, generation = found
-    if run.generation(store) != generation:
+    if (current() if current is not None else run.generation(store)) != generation:
         return None
     try:
         return [CachedFinding(int(f[0]), int(f[1]), str(f[2]), str(f[3])) for f in data]
