@@ -20,7 +20,7 @@ from . import __version__
 from .debug_mode import debugging
 from .config import DOCS_BASE_URL, OPTIONS, Settings, settings_from_options, warn
 from .gc_tuning import tune_collector
-from .warm_path import cached_findings
+from .warm_path import CachedFinding, cached_findings
 
 
 class Plugin:
@@ -108,7 +108,7 @@ class Plugin:
         for finding in findings:
             yield finding.line, finding.col, settings.with_doc_link(finding.message, finding.code), type(self)
 
-    def _cached(self, text: str) -> Any:
+    def _cached(self, text: str) -> list[CachedFinding] | None:
         try:
             settings = self.settings
             current = (lambda: settings.index.files.generation) if self.prepared else None
