@@ -19,7 +19,7 @@ racy window is not trusted).
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .cache import CacheStore, digest
 from .resolver import MAX_FILE_BYTES
@@ -62,40 +62,56 @@ def current_generation(store: CacheStore, root: str) -> str | None:
         if data.get("format") != FORMAT:
             return None
         generation, folders, files = data["generation"], data["folders"], data["files"]
-        if not (isinstance(generation, str) and isinstance(folders, str) and isinstance(files, str)):
+        if not (isinstance(generation, str) and isinstance(folders, str) and isinstance(files, str)) or not folders:
             return None
     except (AttributeError, KeyError, TypeError):
         return None
-    if not folders or not _folders_unchanged(root, folders.split("\n")):
-        return None
-    return generation if _files_unchanged(root, files.split("\n") if files else ()) else None
+    try:
+        with _Folder(root) as stat:
+            unchanged = (_folders_unchanged(stat, folders.split("\n"))
+                         and _files_unchanged(stat, root, files.split("\n") if files else ()))
+    except (OSError, ValueError):
+        return None  # a file or folder gone, the root unreadable, a line that is not ours
+    return generation if unchanged else None
 
 
-def _folders_unchanged(root: str, lines: Iterable[str]) -> bool:
-    stat, sep = os.stat, os.sep
+class _Folder:
+    """``stat`` of paths relative to the project root: through a descriptor of the root where
+    the platform allows it (the kernel then walks one name per file, not the whole path)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.fd: int | None = None
+
+    def __enter__(self) -> Callable[[str], os.stat_result]:
+        if os.stat in os.supports_dir_fd:
+            self.fd = os.open(self.root, os.O_RDONLY)
+            fd = self.fd
+            return lambda rel: os.stat(rel or ".", dir_fd=fd)
+        prefix = self.root + os.sep
+        return lambda rel: os.stat(prefix + rel if rel else self.root)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def _folders_unchanged(stat: Callable[[str], os.stat_result], lines: Iterable[str]) -> bool:
     for line in lines:
         folder, _, mtime = line.partition("\t")
-        try:
-            if stat(root + sep + folder if folder else root).st_mtime_ns != int(mtime):
-                return False
-        except (OSError, ValueError):
+        if stat(folder).st_mtime_ns != int(mtime):
             return False
     return True
 
 
-def _files_unchanged(root: str, lines: Iterable[str]) -> bool:
-    stat, sep = os.stat, os.sep
-    prefix = root + sep
+def _files_unchanged(stat: Callable[[str], os.stat_result], root: str, lines: Iterable[str]) -> bool:
     for line in lines:
         rel, _, record = line.partition("\t")
-        try:
-            st = stat(prefix + rel)
-        except OSError:
-            return False
+        st = stat(rel)
         if record.startswith(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:"):
             continue
         # a stat that vouches for nothing (racy) or changed: the same bytes are the same file
-        if st.st_size > MAX_FILE_BYTES or not _same_bytes(prefix + rel, record.rpartition(":")[2]):
+        if st.st_size > MAX_FILE_BYTES or not _same_bytes(os.path.join(root, rel), record.rpartition(":")[2]):
             return False
     return True
 
