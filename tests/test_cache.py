@@ -286,9 +286,10 @@ def test_a_record_whose_answers_no_longer_hold_is_not_used(project: Path) -> Non
 
 def test_records_of_another_format_are_ignored(project: Path, monkeypatch) -> None:
     lint(project)
-    from async_bridge.index import entries
+    from async_bridge.index import entries, findings_lookup
 
-    monkeypatch.setattr(entries, "FORMAT", entries.FORMAT + 1)
+    monkeypatch.setattr(entries, "FORMAT", entries.FORMAT + 1)  # summaries
+    monkeypatch.setattr(findings_lookup, "FORMAT", findings_lookup.FORMAT + 1)  # findings
     found, s = lint(project)
     assert found == [FORGOTTEN_AWAIT]
     assert s.index.stats["findings records used"] == 0 and s.index.stats["summary records used"] == 0

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import ast
-import json
 from typing import Any
 
 from typing import TYPE_CHECKING
 
-from . import django_version
 from .checks import Check, Finding, load_all
 from .checks.base import Related, debugging, run_checks
 from .config import Settings
 from .analysis.relevance import Anchors, words_of
-from .index.recording import RecordingProject
+from .index.recording import Recorder, RecordingProject
 from .records.fix_hints import hint_from_data, hint_to_data
 from .sources import reported
+from .warm_path import findings_key
 
 if TYPE_CHECKING:
     from .analysis.module import ModuleAnalysis
@@ -83,17 +82,19 @@ def analyse(tree: ast.AST, filename: str, settings: Settings,
 def check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | None = None) -> list[Finding]:
     """The findings of one parsed module. With its ``text``, only the checks anchored in
     it run (none: no analysis at all), and the findings come from the cache when the
-    file, the settings, the checks run and every answer they got are the same."""
+    file, the settings, the checks run and every answer they got are the same. Every
+    record written (an empty one when no check is anchored) is one ``warm_path`` can use."""
     classes = relevant_checks(settings, text)
-    if not classes:
-        return []
     index = settings.index
-    key = findings_key(settings)
-    if len(classes) != len(enabled_checks(settings)):
-        # a check left out asked nothing, so its record could not notice the project's new
-        # names anchoring it: which checks ran is part of the key
-        key += "|" + ",".join(code for cls in classes for code in cls.codes)
-    record = index.findings_record(filename, text, key) if text is not None else None
+    # a check left out asked nothing, so its record could not notice the project's new
+    # names anchoring it: a record is used only by the same checks
+    ran = None if len(classes) == len(enabled_checks(settings)) else [code for cls in classes for code in cls.codes]
+    record = index.findings_record(filename, text, findings_key(settings), ran) if text is not None else None
+    if not classes:
+        if record is not None and (record.findings != [] or record.generation != index.files.generation):
+            # nothing to check, remembered: the next lint of this text comes from the warm path
+            index.save_findings(record, [], Recorder())
+        return []
     if record is not None and index.findings_hold(record, deep=False):
         cached = _cached(record.findings)
         if cached is not None:
@@ -112,20 +113,6 @@ def check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | Non
     if record is not None:
         index.save_findings(record, findings_to_data(findings), project.recorder)
     return findings
-
-
-def findings_key(settings: Settings) -> str:
-    """What of the settings a file's findings depend on (beyond its text and the knowledge)."""
-    known = _KEYS.get(id(settings))
-    if known is not None and known[0] is settings:
-        return known[1]
-    codes = sorted(code for code in settings.knowledge.rules if settings.enabled(code))
-    key = json.dumps([codes, django_version.target(settings)])
-    _KEYS[id(settings)] = (settings, key)
-    return key
-
-
-_KEYS: dict[int, tuple[Settings, str]] = {}  # per settings object (a run has one or a few)
 
 
 def findings_to_data(findings: list[Finding]) -> list[list[Any]]:

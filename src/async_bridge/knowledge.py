@@ -23,19 +23,11 @@ from typing import Any
 import yaml
 
 from . import task_frameworks
+from .rule_files import rules_dir
 
 
 class KnowledgeError(Exception):
     """A knowledge or rule file that cannot be used; the message is one line."""
-
-
-def rules_dir() -> Path:
-    """Installed wheels carry ``async_bridge/rules``; a checkout has ``<repo>/rules``."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules"
-    if packaged.is_dir():
-        return packaged
-    return here.parents[1] / "rules"
 
 
 @dataclass(frozen=True)

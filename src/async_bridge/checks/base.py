@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-import os
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
 
+from ..debug_mode import debugging
 from ..records.fix_hints import FixHint
 from ..records.summaries import Reach, Step
 
@@ -114,11 +114,6 @@ _SCOPE_TESTS = {
     "sync": lambda scope: not scope.is_async,
     "module": lambda scope: scope.is_module,
 }
-
-
-def debugging() -> bool:
-    """``ABR_DEBUG=1``: internal errors propagate (a traceback) instead of being reported."""
-    return bool(os.environ.get("ABR_DEBUG"))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .caches import load_knowledge, project_index
+from .caches import load_knowledge, project_index, project_store
 from .doc_urls import DOCS_BASE_URL, rule_doc_url
 from .files import PYPROJECT_SECTION, find_flake8_config, find_project_root, read_pyproject
 from .options import BY_KEY, OPTIONS, ConfigError, check_django_version, select_codes, split_codes
@@ -28,7 +28,7 @@ from .settings import Settings
 __all__ = [
     "BY_KEY", "ConfigError", "DOCS_BASE_URL", "OPTIONS", "PYPROJECT_SECTION", "Resolved", "Settings",
     "command_line_layer", "find_flake8_config", "find_project_root", "load_knowledge", "parse_codes",
-    "parse_django_version", "project_index", "read_pyproject", "resolve", "resolve_settings",
+    "parse_django_version", "project_index", "project_store", "read_pyproject", "resolve", "resolve_settings",
     "rule_doc_url", "select_codes", "settings_from_options", "split_codes", "warn",
 ]
 
@@ -45,6 +45,7 @@ def resolve_settings(
     report: Report | None = None,
     cache_dir: str | None = None,
     no_cache: Any = None,
+    preload_knowledge: bool = True,
 ) -> Settings:
     """Settings from flake8's option values (None: not given) and ``pyproject.toml``.
 
@@ -62,14 +63,15 @@ def resolve_settings(
     }
     base = Path(cwd).absolute() if cwd is not None else Path.cwd()
     resolved = resolve(command_line_layer(values, base, flake8=True), read_flake8_config=False, cwd=base,
-                       discover_root=False)
+                       discover_root=False, preload_knowledge=preload_knowledge)
     for problem in resolved.problems:
         (report or warn)(problem)
     return resolved.settings
 
 
-def settings_from_options(options: Any, cwd: str | os.PathLike | None = None, report: Report | None = None) -> Settings:
-    """Settings from a flake8 namespace with ``abr_*`` attributes."""
+def settings_from_options(options: Any, cwd: str | os.PathLike | None = None, report: Report | None = None,
+                          preload_knowledge: bool = True) -> Settings:
+    """Settings from a flake8 namespace with ``abr_*`` attributes (``preload_knowledge``: see ``resolve``)."""
     return resolve_settings(
         project_root=getattr(options, "abr_project_root", None),
         django_version=getattr(options, "abr_django_version", None),
@@ -80,6 +82,7 @@ def settings_from_options(options: Any, cwd: str | os.PathLike | None = None, re
         report=report,
         cache_dir=getattr(options, "abr_cache_dir", None),
         no_cache=getattr(options, "abr_no_cache", None),
+        preload_knowledge=preload_knowledge,
     )
 
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .. import knowledge as knowledge_mod
-
 
 class ConfigError(ValueError):
     """A setting that cannot be used (wholly, or ``partial`` is the usable part)."""
@@ -56,6 +54,8 @@ def string_list(value: Any) -> list[str]:
 
 def check_codes(value: Any, base: Path | None = None) -> frozenset[str]:
     codes = [item.upper() for item in string_list(value)]
+    from .. import knowledge as knowledge_mod  # the rule catalogue: read only when codes are given
+
     known = knowledge_mod.builtin().rules
     bad = [code for code in codes if code not in known]
     if bad:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .. import knowledge as knowledge_mod
 from .caches import load_knowledge
 from .files import PYPROJECT_SECTION, find_flake8_config, find_project_root, read_flake8_section, read_pyproject
 from .options import BY_KEY, OPTIONS, ConfigError, Option
@@ -75,6 +74,7 @@ def resolve(
     cwd: str | os.PathLike | None = None,
     isolated: bool = False,
     discover_root: bool = True,
+    preload_knowledge: bool = True,
 ) -> Resolved:
     """Settings from the command line, flake8's config and ``pyproject.toml``.
 
@@ -82,6 +82,8 @@ def resolve(
     command-line layer already). ``isolated``: read no config file at all.
     ``discover_root``: without a given root, look upward for the project's marker files
     (``check``, ``fix``, the server); flake8 takes the folder it runs in (SPEC.md).
+    ``preload_knowledge``: load the knowledge now (for workers to inherit); False when
+    the run may well never need it (a one-file flake8 run answered from the cache).
     """
     base = Path(cwd).absolute() if cwd is not None else Path.cwd()
     problems: list[str] = []
@@ -138,6 +140,8 @@ def resolve(
     values["project_root"] = root or (str(found) if found else None)
     extra = tuple(values.get("extra_knowledge") or ())
     if extra:
+        from .. import knowledge as knowledge_mod
+
         try:
             knowledge_mod.with_extra(extra)
         except knowledge_mod.KnowledgeError as exc:
@@ -145,7 +149,8 @@ def resolve(
                           if layer.values.get("extra-knowledge") is not None)
             problems.append(f"{origin}: {exc}; using the built-in knowledge only")
             extra = ()
-    load_knowledge(extra)  # once here: forked workers inherit it instead of each loading it
+    if preload_knowledge:
+        load_knowledge(extra)  # once here: forked workers inherit it instead of each loading it
     settings = Settings(
         project_root=values.get("project_root"),
         django_version=values.get("django_version"),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import discovery
-from .. import knowledge as knowledge_mod
-from ..index.project import ProjectIndex
 from .caches import load_knowledge, project_index
 from .doc_urls import rule_doc_url
+
+if TYPE_CHECKING:  # both loaded when first used (an editor lint from the cache uses neither)
+    from .. import knowledge as knowledge_mod
+    from ..index.project import ProjectIndex
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,11 @@ class Settings:
     no_cache: bool = False
 
     @property
-    def knowledge(self) -> knowledge_mod.Knowledge:
+    def knowledge(self) -> "knowledge_mod.Knowledge":
         return load_knowledge(self.extra_knowledge)
 
     @property
-    def index(self) -> ProjectIndex:
+    def index(self) -> "ProjectIndex":
         return project_index(self.project_root, self.extra_knowledge, self.cache_dir, self.no_cache)
 
     def enabled(self, code: str) -> bool:

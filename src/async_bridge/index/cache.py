@@ -27,7 +27,6 @@ with one warning line from the main process. Nothing here ever raises to the lin
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -40,6 +39,11 @@ from typing import Any, Iterable, NamedTuple
 
 from .. import __version__
 
+try:  # blake2 itself: ``hashlib`` would load OpenSSL first, a cost every editor lint would pay
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without its own blake2
+    from hashlib import blake2b
+
 FORMAT = 1  # bump when a record's shape changes
 DEFAULT_DIRNAME = ".async_bridge_cache"
 ENV_DIR = "ABR_CACHE_DIR"  # a cache folder for every project (CI, the test suite)
@@ -50,7 +54,7 @@ _KEEP_VERSIONS = 3  # versions kept per project root when a new one is made
 
 def digest(data: bytes) -> str:
     """The content key of a file (or any bytes)."""
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+    return blake2b(data, digest_size=12).hexdigest()
 
 
 def text_digest(text: str) -> str:
@@ -61,25 +65,37 @@ def text_digest(text: str) -> str:
 def code_digest() -> str:
     """The plugin's own code: its version and the size and mtime of its modules, so an
     edited checkout or a reinstall never reads a cache written by other code."""
-    package = Path(__file__).resolve().parents[1]
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     parts = [__version__]
-    for path in sorted(package.rglob("*.py")):
+    folders = [""]
+    while folders:  # os.scandir, not Path.rglob: this runs at the start of every editor lint
+        folder = folders.pop()
         try:
-            stat = path.stat()
+            with os.scandir(os.path.join(package, folder)) as listing:
+                entries = list(listing)
         except OSError:
             continue
-        parts.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
-    return digest("\n".join(parts).encode())
+        for entry in entries:
+            rel = os.path.join(folder, entry.name)
+            try:
+                if entry.name.endswith(".py") and entry.is_file():
+                    stat = entry.stat()
+                    parts.append(f"{rel}:{stat.st_size}:{stat.st_mtime_ns}")
+                elif entry.is_dir() and entry.name != "__pycache__":
+                    folders.append(rel)
+            except OSError:
+                continue
+    return digest("\n".join([parts[0], *sorted(parts[1:])]).encode())
 
 
 def knowledge_digest(extra: Iterable[str]) -> str:
     """The knowledge in effect: the bytes of the built-in rule and knowledge files and of
     the user's extra files."""
-    from ..knowledge import rules_dir
+    from ..rule_files import rules_dir
 
     base = rules_dir()
     paths = [*sorted(base.glob("ABR*.yaml")), *sorted((base / "knowledge").glob("*.yaml")), *map(Path, extra)]
-    hasher = hashlib.blake2b(digest_size=12)
+    hasher = blake2b(digest_size=12)
     for path in paths:
         hasher.update(str(path.name).encode() + b"\0")
         try:

@@ -19,6 +19,7 @@ from ..records.summaries import ClassSummary, Edge, FunctionShape, FunctionSumma
 from ..records.values import Value
 import json
 
+from . import findings_lookup
 from .cache import CacheStore, digest
 from .recording import Recorder
 
@@ -60,11 +61,6 @@ def recorder_of(store: CacheStore, data: Any) -> Recorder:
 def summary_name(rel: str, module: str, content: str) -> str:
     key = record_id("summary", rel, module, content)
     return f"summaries/{key[:2]}/{key}.json"
-
-
-def findings_name(rel: str, module: str | None, text: str, settings: str) -> str:
-    key = record_id("findings", rel, module, text, settings)
-    return f"findings/{key[:2]}/{key}.json"
 
 
 def _text(data: Any) -> str:
@@ -312,22 +308,30 @@ class _Facts(Mapping[str, Value]):
 
 
 class StoredFindings:
-    """A checked file's findings (as plain data) and the questions its checks asked."""
+    """A checked file's findings (as plain data), which checks ran (None: all) and the
+    questions they asked; named and read cheaply by ``findings_lookup``."""
 
-    def __init__(self, name: str, findings: list | None, generation: str | None, recorder: Recorder) -> None:
+    def __init__(self, name: str, findings: list | None, generation: str | None, recorder: Recorder,
+                 checks: list[str] | None = None) -> None:
         self.name = name
         self.findings = findings
         self.generation = generation
         self.recorder = recorder
+        self.checks = checks
 
     def to_data(self, generation: str | None) -> dict[str, Any]:
-        return {"format": FORMAT, "generation": generation, "findings": self.findings}
+        return {"format": findings_lookup.FORMAT, "generation": generation, "findings": self.findings,
+                "checks": self.checks}
 
     @classmethod
     def from_data(cls, store: CacheStore, name: str, data: Any) -> "StoredFindings | None":
+        record = findings_lookup.valid_data(data)
+        if record is None:
+            return None
         try:
-            if data.get("format") != FORMAT or not isinstance(data["findings"], list):
+            checks = record.get("checks")
+            if checks is not None and not (isinstance(checks, list) and all(isinstance(c, str) for c in checks)):
                 return None
-            return cls(name, data["findings"], data.get("generation"), recorder_of(store, data))
+            return cls(name, record["findings"], record.get("generation"), recorder_of(store, record), checks)
         except (KeyError, TypeError, ValueError, AttributeError):
             return None

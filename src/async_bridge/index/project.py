@@ -23,7 +23,8 @@ from ..records.summaries import (
 from ..records import constants
 from ..records.values import REFERENCES, Kind, Value
 from .cache import CacheStore, digest, text_digest
-from .entries import StoredFindings, StoredSummary, findings_name, save, summary_name
+from . import findings_lookup
+from .entries import StoredFindings, StoredSummary, save, summary_name
 from .mentions import MentionIndex
 from .models import ModelIndex
 from .project_files import ProjectFiles
@@ -235,26 +236,23 @@ class ProjectIndex:
         return rel, self.files.digest_of(rel)
 
     # -- a checked file's findings ---------------------------------------------------------
-    def findings_record(self, filename: str, text: str, settings: str) -> StoredFindings | None:
-        """The cached findings of a file checked before with this text and settings (the
-        record; its answers are not checked yet), or None."""
-        if self.store is None or filename in ("-", "stdin", "<stdin>", ""):
+    def findings_record(self, filename: str, text: str, settings: str,
+                        checks: list[str] | None = None) -> StoredFindings | None:
+        """The cached findings of a file checked before with this text, settings and
+        ``checks`` (None: all; the record; its answers are not checked yet), or None."""
+        if self.store is None:
             return None
-        try:
-            rel = self.files.relative(os.path.abspath(filename))
-            if rel.startswith(".."):
-                rel = self.files.relative(os.path.realpath(filename))
-        except (OSError, ValueError):
-            return None
-        if rel.startswith(".."):
+        rel = findings_lookup.relative(self.resolver.root, filename)
+        if rel is None:
             return None  # outside the project
         self.prepare()
         # the module name is not in the key: the analysis asks it (a recorded question), and
         # a new ``__init__.py`` changes the project's generation
-        name = findings_name(rel, None, text_digest(text), settings)
+        name = findings_lookup.findings_name(rel, text_digest(text), settings)
         record = StoredFindings.from_data(self.store, name, self.store.read(name))
-        if record is None:
-            return StoredFindings(name, None, None, Recorder())
+        if record is None or record.checks != checks:
+            # another set of checks ran: its questions say nothing of these (rewritten after this run)
+            return StoredFindings(name, None, None, Recorder(), checks)
         return record
 
     def findings_hold(self, record: StoredFindings, deep: bool) -> bool:

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from . import snapshot
 from .cache import CacheStore, digest
 from .resolver import MAX_FILE_BYTES, SKIP_DIRS, ModuleResolver
 from .source_names import FileScan, SourceNames, derived_aliases, scan_file, second_level
@@ -201,6 +202,8 @@ class ProjectFiles:
         if self._unsaved and not self.overlaid:
             self._save()  # only while the names are the files' own (no unsaved buffer in them)
             self._unsaved = False
+        elif self.store is not None and not self.overlaid and not self.store.exists(snapshot.SNAPSHOT):
+            snapshot.save(self.store, self._tree, self.generation)  # a cache made before snapshots, or damaged
 
     def _walk(self, tree: dict[str, list], now: int, removed: set[str]) -> list[tuple[str, str, str, tuple]]:
         """Stat every folder and file against the recorded tree; ``tree`` receives the
@@ -412,6 +415,7 @@ class ProjectFiles:
                 "related": {k: sorted(os.path.relpath(p, root) for p in v) for k, v in names.related_names.items()},
             },
         })
+        snapshot.save(self.store, self._tree, self.generation)  # what an editor lint checks instead of refreshing
 
 
 def _entry_name(entry: os.DirEntry) -> str:

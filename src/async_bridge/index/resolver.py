@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import sysconfig
 from pathlib import Path
 from typing import Callable
 
@@ -22,6 +21,8 @@ def installed_roots() -> tuple[Path, ...]:
     """Folders of the interpreter's import path that hold installed packages: site-packages,
     and folders added by ``.pth`` files (editable installs, a monorepo's sibling packages);
     not the standard library, zip files or the current directory."""
+    import sysconfig  # not at import: an editor lint answered from the cache never needs it
+
     stdlib = {os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")}
     found: list[Path] = []
     for entry in sys.path:
