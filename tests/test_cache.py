@@ -222,6 +222,33 @@ def test_a_name_that_becomes_an_async_def_elsewhere_brings_its_check_back(tmp_pa
     assert lint_use() == []
 
 
+def test_a_file_touched_without_edit_keeps_every_files_names(tmp_path: Path) -> None:
+    """A run that sees only changed stats (a checkout, ``touch``) saves the file list again;
+    the names scanned from every file must survive it, or a later edit elsewhere would
+    make ``refresh`` a stranger and drop ABR401."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "jobs.py").write_text("async def refresh():\n    return 1\n")
+    (root / "app" / "other.py").write_text("X = 1\n")
+    (root / "app" / "use.py").write_text("from app.jobs import refresh\n\n\ndef tick():\n    refresh()\n")
+
+    def lint_use() -> list:
+        path = root / "app" / "use.py"
+        s = settings(root)
+        found = [(f.line, f.code) for f in check_source(path.read_text(), str(path), s)]
+        s.index.flush()
+        return found
+
+    assert lint_use() == [(5, "ABR401")]
+    jobs = root / "app" / "jobs.py"
+    later = jobs.stat().st_mtime_ns + 5_000_000_000
+    os.utime(jobs, ns=(later, later))  # stats only: same content
+    assert lint_use() == [(5, "ABR401")]
+    (root / "app" / "other.py").write_text("X = 2\n")  # an edit elsewhere: the saved names are used
+    assert lint_use() == [(5, "ABR401")]
+
+
 # -- damaged, foreign and other versions' files --------------------------------------------------
 
 def _records(root: Path) -> dict[str, Path]:

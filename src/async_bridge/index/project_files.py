@@ -402,10 +402,13 @@ class ProjectFiles:
         if self.store is None:
             return
         names, root = self.names, self.resolver.root
-        # the scans first: a tree is saved only with the scans of the same files
-        self.store.write(SCANS, {"generation": self.generation, "scans": self.scans,
-                                 "second": {rel: list(n) for rel, n in self.second.items()},
-                                 "derived": sorted(self.derived or ())})
+        # the scans first: a tree is saved only with the scans of the same files. Scans this
+        # process never read are the saved ones, of the same generation (only stats changed):
+        # writing the empty ones in memory would lose every file's names
+        if self._scans_loaded or not self._from_store:
+            self.store.write(SCANS, {"generation": self.generation, "scans": self.scans,
+                                     "second": {rel: list(n) for rel, n in self.second.items()},
+                                     "derived": sorted(self.derived or ())})
         self.store.write(RECORD, {
             "tree": self._tree,
             "generation": self.generation,
