@@ -360,3 +360,39 @@ def test_flake8_with_workers_after_an_edit_elsewhere(project: Path, tmp_path: Pa
         assert run() == []
         _edit_keeping_size_and_mtime(project / "shop" / "services.py",
                                      "def fetch_orders():      ", "async def fetch_orders():")
+
+
+def test_a_spawned_worker_takes_the_generation_its_main_process_refreshed_to(project: Path, tmp_path: Path,
+                                                                               monkeypatch) -> None:
+    """Under spawn/forkserver each worker parses the options again: it must not refresh the
+    project once more, but compare records with the generation the main process shared."""
+    import argparse
+    import multiprocessing
+
+    from async_bridge import flake8_plugin
+
+    monkeypatch.chdir(project)
+    monkeypatch.delenv(flake8_plugin.GENERATION_ENV, raising=False)
+    options = argparse.Namespace(abr_project_root=str(project), abr_cache_dir=str(tmp_path / "c"),
+                                 filenames=["shop"], jobs=None)
+    project_index.cache_clear()
+    flake8_plugin.Plugin.parse_options(options)  # the main process: prepares, shares
+    main = flake8_plugin.Plugin.settings
+    assert flake8_plugin.Plugin.prepared and flake8_plugin.Plugin.inherited is None
+    generation = main.index.files.generation
+    assert generation and os.environ[flake8_plugin.GENERATION_ENV].endswith("\t" + generation)
+
+    project_index.cache_clear()
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())  # a spawned worker
+    flake8_plugin.Plugin.parse_options(options)
+    worker = flake8_plugin.Plugin.settings
+    assert worker is not main and not flake8_plugin.Plugin.prepared
+    assert flake8_plugin.Plugin.inherited == generation
+    assert not worker.index.files._loaded  # nothing refreshed in the worker
+
+    other = argparse.Namespace(abr_project_root=str(tmp_path), abr_cache_dir=str(tmp_path / "c"),
+                               filenames=["x"], jobs=None)
+    project_index.cache_clear()
+    flake8_plugin.Plugin.parse_options(other)  # a worker of another project ignores it
+    assert flake8_plugin.Plugin.inherited is None
+    monkeypatch.setattr(flake8_plugin.Plugin, "settings", Settings())

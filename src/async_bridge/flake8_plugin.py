@@ -13,6 +13,7 @@ knowledge, the checks or the analysis, which ``run`` imports only when it needs 
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import os
 from typing import Any, Iterator
 
@@ -28,6 +29,7 @@ class Plugin:
     version = __version__
     settings = Settings()
     prepared = False  # the project index was refreshed by parse_options (a run with workers)
+    inherited: str | None = None  # a spawned worker: the generation its main process refreshed to
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str] | None = None) -> None:
         self.tree = tree
@@ -57,7 +59,8 @@ class Plugin:
         # Problems are printed by the main process only (config.report): flake8's
         # workers either inherit these settings (fork) or resolve them again, quietly
         # (spawn, forkserver).
-        parallel = runs_in_workers(options)
+        worker = multiprocessing.parent_process() is not None  # spawn/forkserver: flake8's _mp_init
+        parallel = runs_in_workers(options) and not worker
         try:
             cls.settings = settings_from_options(options, preload_knowledge=parallel)
         except Exception as exc:  # a config problem must never take flake8 down
@@ -66,13 +69,16 @@ class Plugin:
             warn(f"cannot read the settings ({type(exc).__name__}: {exc}); using the defaults")
             cls.settings = Settings()
         cls.prepared = False
+        cls.inherited = inherited_generation(cls.settings) if worker else None
         if parallel:
             try:
                 # before the workers start: under fork they inherit the project's names, under
-                # spawn/forkserver they find them in the cache, written here. A run in this
-                # process validates the project when (if) a file needs it.
+                # spawn/forkserver they find them in the cache, written here, and the
+                # generation it was refreshed to in their environment. A run in this process
+                # validates the project when (if) a file needs it.
                 cls.settings.index.prepare()
                 cls.prepared = True
+                share_generation(cls.settings, cls.settings.index.files.generation)
             except Exception:
                 if debugging():
                     raise
@@ -111,12 +117,36 @@ class Plugin:
     def _cached(self, text: str) -> list[CachedFinding] | None:
         try:
             settings = self.settings
-            current = (lambda: settings.index.files.generation) if self.prepared else None
+            inherited = self.inherited
+            current = (lambda: settings.index.files.generation) if self.prepared else \
+                (lambda: inherited) if inherited is not None else None
             return cached_findings(settings, self.filename, text, current)
         except Exception:  # the cache is an optimisation: any surprise, and the engine decides
             if debugging():
                 raise
             return None
+
+
+# The project generation the main process refreshed to, for workers started by spawn or
+# forkserver (which parse the options again instead of inheriting the index): "root, cache
+# folder, generation" on one line, so a worker of another project ignores it.
+GENERATION_ENV = "ASYNC_BRIDGE_FLAKE8_GENERATION"
+
+
+def _generation_owner(settings: Settings) -> str:
+    return f"{settings.project_root}\t{settings.cache_dir}\t{settings.no_cache}"
+
+
+def share_generation(settings: Settings, generation: str | None) -> None:
+    if generation is None:
+        os.environ.pop(GENERATION_ENV, None)
+    else:
+        os.environ[GENERATION_ENV] = f"{_generation_owner(settings)}\t{generation}"
+
+
+def inherited_generation(settings: Settings) -> str | None:
+    owner, _, generation = os.environ.get(GENERATION_ENV, "").rpartition("\t")
+    return generation if generation and owner == _generation_owner(settings) else None
 
 
 def runs_in_workers(options: Any) -> bool:
