@@ -8,6 +8,7 @@ marker must stay silent.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
 
@@ -74,3 +75,35 @@ def assert_findings_match(path: Path, findings: list[tuple[int, int, str]], sour
     if unmatched:
         problems.append("reported but not expected: " + ", ".join(f"{l}:{c} {k}" for l, c, k in unmatched))
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+# A small Django project's files (``shop/``), shared by the cache and warm-path tests: a
+# view that forgets to await ``fetch_orders`` (ABR401 at line 5).
+SHOP_MODELS = """\
+from django.db import models
+
+
+class Order(models.Model):
+    total = models.IntegerField()
+"""
+SHOP_VIEWS = """\
+from shop.services import fetch_orders
+
+
+async def dashboard(request):
+    fetch_orders()
+    return None
+"""
+
+
+def edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` (same length) and put the mtime back: only the content and
+    ctime tell the edit (a stat check alone would miss it)."""
+    assert len(old) == len(new)
+    before = path.stat()
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)

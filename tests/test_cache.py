@@ -25,13 +25,8 @@ from async_bridge.engine import check_source
 from async_bridge.index import cache, project_files
 from async_bridge.index.cache import CacheStore
 
-MODELS = """\
-from django.db import models
+from helpers import SHOP_MODELS as MODELS, SHOP_VIEWS as VIEWS, edit_keeping_size_and_mtime
 
-
-class Order(models.Model):
-    total = models.IntegerField()
-"""
 SERVICES = """\
 from shop.models import Order
 
@@ -42,14 +37,6 @@ async def fetch_orders():
 
 def sync_orders():
     return list(Order.objects.all())
-"""
-VIEWS = """\
-from shop.services import fetch_orders
-
-
-async def dashboard(request):
-    fetch_orders()
-    return None
 """
 FORGOTTEN_AWAIT = (5, "ABR401")
 
@@ -129,30 +116,19 @@ def test_no_cache_option_writes_nothing(project: Path) -> None:
 
 # -- never stale -------------------------------------------------------------------------------
 
-def _edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
-    assert len(old) == len(new)
-    before = path.stat()
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    after = path.stat()
-    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
-
-
 def test_dependency_edited_with_same_size_and_mtime_gives_the_new_findings(project: Path) -> None:
     assert lint(project)[0] == [FORGOTTEN_AWAIT]
-    _edit_keeping_size_and_mtime(project / "shop" / "services.py",
+    edit_keeping_size_and_mtime(project / "shop" / "services.py",
                                  "async def fetch_orders():", "def fetch_orders():      ")
     assert lint(project)[0] == []
-    _edit_keeping_size_and_mtime(project / "shop" / "services.py",
+    edit_keeping_size_and_mtime(project / "shop" / "services.py",
                                  "def fetch_orders():      ", "async def fetch_orders():")
     assert lint(project)[0] == [FORGOTTEN_AWAIT]
 
 
 def test_checked_file_edited_with_same_size_and_mtime_gives_the_new_findings(project: Path) -> None:
     assert lint(project)[0] == [FORGOTTEN_AWAIT]
-    _edit_keeping_size_and_mtime(project / "shop" / "views.py", "    fetch_orders()", "# ( fetch_orders()")
+    edit_keeping_size_and_mtime(project / "shop" / "views.py", "    fetch_orders()", "# ( fetch_orders()")
     assert lint(project)[0] == []
 
 
@@ -196,6 +172,15 @@ def test_a_new_caller_is_found_by_the_reverse_question(tmp_path: Path) -> None:
     assert lint_helper() == []
 
 
+def _lint_app_use(root: Path) -> list:
+    """``app/use.py``'s findings in a new process, its records written."""
+    path = root / "app" / "use.py"
+    s = settings(root)
+    found = [(f.line, f.code) for f in check_source(path.read_text(), str(path), s)]
+    s.index.flush()
+    return found
+
+
 def test_a_name_that_becomes_an_async_def_elsewhere_brings_its_check_back(tmp_path: Path) -> None:
     """The text gate left ABR401 out of ``app/use.py`` (``refresh`` was a plain def) while the
     loop checks ran and saved its record; once another file makes ``refresh`` an ``async
@@ -207,19 +192,12 @@ def test_a_name_that_becomes_an_async_def_elsewhere_brings_its_check_back(tmp_pa
     (root / "app" / "use.py").write_text(
         "import asyncio\n\nfrom app.jobs import refresh\n\n\ndef tick():\n    refresh()\n    return asyncio\n")
 
-    def lint_use() -> list:
-        path = root / "app" / "use.py"
-        s = settings(root)
-        found = [(f.line, f.code) for f in check_source(path.read_text(), str(path), s)]
-        s.index.flush()
-        return found
-
-    assert lint_use() == []
-    assert lint_use() == []  # warm
+    assert _lint_app_use(root) == []
+    assert _lint_app_use(root) == []  # warm
     (root / "app" / "jobs.py").write_text("async def refresh():\n    return 1\n")
-    assert lint_use() == [(7, "ABR401")]
+    assert _lint_app_use(root) == [(7, "ABR401")]
     (root / "app" / "jobs.py").write_text("def refresh():\n    return 1\n")
-    assert lint_use() == []
+    assert _lint_app_use(root) == []
 
 
 def test_a_file_touched_without_edit_keeps_every_files_names(tmp_path: Path) -> None:
@@ -233,20 +211,13 @@ def test_a_file_touched_without_edit_keeps_every_files_names(tmp_path: Path) -> 
     (root / "app" / "other.py").write_text("X = 1\n")
     (root / "app" / "use.py").write_text("from app.jobs import refresh\n\n\ndef tick():\n    refresh()\n")
 
-    def lint_use() -> list:
-        path = root / "app" / "use.py"
-        s = settings(root)
-        found = [(f.line, f.code) for f in check_source(path.read_text(), str(path), s)]
-        s.index.flush()
-        return found
-
-    assert lint_use() == [(5, "ABR401")]
+    assert _lint_app_use(root) == [(5, "ABR401")]
     jobs = root / "app" / "jobs.py"
     later = jobs.stat().st_mtime_ns + 5_000_000_000
     os.utime(jobs, ns=(later, later))  # stats only: same content
-    assert lint_use() == [(5, "ABR401")]
+    assert _lint_app_use(root) == [(5, "ABR401")]
     (root / "app" / "other.py").write_text("X = 2\n")  # an edit elsewhere: the saved names are used
-    assert lint_use() == [(5, "ABR401")]
+    assert _lint_app_use(root) == [(5, "ABR401")]
 
 
 # -- damaged, foreign and other versions' files --------------------------------------------------

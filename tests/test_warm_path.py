@@ -22,27 +22,14 @@ from async_bridge.config import Settings, project_index
 from async_bridge.engine import check_source
 from async_bridge.index import cache, project_files, snapshot
 
-MODELS = """\
-from django.db import models
+from helpers import SHOP_MODELS as MODELS, SHOP_VIEWS as VIEWS, edit_keeping_size_and_mtime
 
-
-class Order(models.Model):
-    total = models.IntegerField()
-"""
 SERVICES = """\
 from shop.models import Order
 
 
 async def fetch_orders():
     return [o async for o in Order.objects.all()]
-"""
-VIEWS = """\
-from shop.services import fetch_orders
-
-
-async def dashboard(request):
-    fetch_orders()
-    return None
 """
 FORGOTTEN_AWAIT = [(5, "ABR401")]
 
@@ -84,17 +71,6 @@ def warm(root: Path, name: str = "views.py", settings: Settings | None = None) -
     path = root / "shop" / name
     found = warm_path.cached_findings(settings or new_run(root), str(path), path.read_text())
     return None if found is None else [(f.line, f.code) for f in found]
-
-
-def _edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
-    assert len(old) == len(new)
-    before = path.stat()
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    after = path.stat()
-    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
 
 
 def _age_folders(root: Path, seconds: int = 60) -> None:
@@ -142,7 +118,7 @@ def test_a_file_outside_the_project_or_stdin_is_never_warm(project: Path, tmp_pa
 def test_a_dependency_edited_in_place_with_same_size_and_mtime(project: Path) -> None:
     assert engine(project) == FORGOTTEN_AWAIT
     assert warm(project) == FORGOTTEN_AWAIT
-    _edit_keeping_size_and_mtime(project / "shop" / "services.py",
+    edit_keeping_size_and_mtime(project / "shop" / "services.py",
                                  "async def fetch_orders():", "def fetch_orders():      ")
     assert warm(project) is None
     assert engine(project) == []
@@ -267,7 +243,7 @@ def test_recent_files_are_compared_by_content(project: Path, monkeypatch) -> Non
     files = json.loads(_snapshot_file(project).read_text())["files"]
     assert all(line.split("\t")[1].startswith("-1:") for line in files.split("\n"))
     assert warm(project) == FORGOTTEN_AWAIT
-    _edit_keeping_size_and_mtime(project / "shop" / "services.py",
+    edit_keeping_size_and_mtime(project / "shop" / "services.py",
                                  "async def fetch_orders():", "def fetch_orders():      ")
     assert warm(project) is None
 
@@ -355,10 +331,10 @@ def test_flake8_with_workers_after_an_edit_elsewhere(project: Path, tmp_path: Pa
             return sorted(proc.stdout.splitlines())
 
         assert run() == run() == ["shop/views.py:5:ABR401", "shop/views2.py:5:ABR401"]  # cold, warm
-        _edit_keeping_size_and_mtime(project / "shop" / "services.py",
+        edit_keeping_size_and_mtime(project / "shop" / "services.py",
                                      "async def fetch_orders():", "def fetch_orders():      ")
         assert run() == []
-        _edit_keeping_size_and_mtime(project / "shop" / "services.py",
+        edit_keeping_size_and_mtime(project / "shop" / "services.py",
                                      "def fetch_orders():      ", "async def fetch_orders():")
 
 
