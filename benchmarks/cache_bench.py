@@ -15,7 +15,6 @@ own findings are computed again; what it asks about other modules comes from the
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path

@@ -462,7 +462,7 @@ def render(report: dict, command: str) -> str:
 
 
 def print_summary(report: dict) -> None:
-    eng, j1 = report["engine"], report["j1"]
+    eng = report["engine"]
     rows = [
         ("files / lines", f"{report['files']} / {report['lines']}"),
         ("ast.parse (floor)", f"{eng['parse']:.2f}s"),

@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from textwrap import dedent
 

@@ -10,7 +10,6 @@ built.
 from __future__ import annotations
 
 import ast
-import os
 import time
 from collections import Counter, OrderedDict, deque
 from dataclasses import replace
