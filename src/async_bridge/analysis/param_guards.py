@@ -52,11 +52,7 @@ def parameter_guard(analysis: "ModuleAnalysis", fn: FunctionInfo, nodes: Iterabl
     the ``if``s and ``case``s around it (None when some node waits for none, or when there
     are no nodes: nothing to skip). A parameter the body binds again has none: its test
     no longer tells what the caller gave."""
-    params = _parameters(fn)
-    if params:
-        bindings = analysis.values.bindings(fn)
-        params = {name: p for name, p in params.items() if name not in bindings.opaque
-                  and all(isinstance(b.source, Parameter) for b in bindings.by_name.get(name, ()))}
+    params = caller_parameters(analysis, fn)
     if not params:
         return None
     alternatives: set[frozenset[tuple[str, frozenset[str]]]] = set()
@@ -80,6 +76,16 @@ def parameter_guard(analysis: "ModuleAnalysis", fn: FunctionInfo, nodes: Iterabl
         tuple(sorted(ParamGuard(name, params[name].position, tuple(sorted(keys)), defaults[name])
                      for name, keys in alternative))
         for alternative in kept)))
+
+
+def caller_parameters(analysis: "ModuleAnalysis", fn: FunctionInfo) -> dict[str, _Param]:
+    """``fn``'s parameters the body never binds again: what they hold is what a caller gave."""
+    params = _parameters(fn)
+    if params:
+        bindings = analysis.values.bindings(fn)
+        params = {name: p for name, p in params.items() if name not in bindings.opaque
+                  and all(isinstance(b.source, Parameter) for b in bindings.by_name.get(name, ()))}
+    return params
 
 
 def _parameters(fn: FunctionInfo) -> dict[str, _Param]:
@@ -206,14 +212,10 @@ def constant_key(analysis: "ModuleAnalysis", expr: ast.expr, fn: FunctionInfo, d
 
 
 def argument_slots(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo,
-                   own_parameters: bool = False) -> dict[str, str]:
-    """The call's arguments whose value is a known constant (and, with ``own_parameters``,
-    the caller's parameters passed on as they are), by slot (``records.constants``)."""
-    params = _parameters(fn) if own_parameters else {}
-    if params:
-        bindings = analysis.values.bindings(fn)
-        params = {name: p for name, p in params.items() if name not in bindings.opaque
-                  and all(isinstance(b.source, Parameter) for b in bindings.by_name.get(name, ()))}
+                   params: "dict[str, _Param] | None" = None) -> dict[str, str]:
+    """The call's arguments whose value is a known constant (and the caller's ``params``,
+    from ``caller_parameters``, passed on as they are), by slot (``records.constants``)."""
+    params = params or {}
     slots: dict[str, str] = {}
 
     def key(value: ast.expr) -> str | None:

@@ -21,7 +21,7 @@ from ..records.summaries import (
 from ..records import constants
 from ..records.values import Kind, Value
 from . import dbwork, loops
-from .param_guards import argument_slots, call_arguments, parameter_guard
+from .param_guards import argument_slots, call_arguments, caller_parameters, parameter_guard
 from .functions import enters_body
 from .scopes import ClassInfo, FunctionInfo
 
@@ -241,6 +241,7 @@ def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge
     calls: dict[str, Edge] = {}
     enters: dict[str, Edge] = {}
     nodes: list[ast.Call] = []
+    passed_on = None  # the parameters a call may pass on, made at the first project call
     for call in fn.calls:
         func = call.func
         if not isinstance(func, (ast.Name, ast.Attribute)):
@@ -250,7 +251,9 @@ def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge
         target = analysis.resolve_callable(func, fn)
         if target is None:
             continue
-        slots = argument_slots(analysis, call, fn, own_parameters=True)
+        if passed_on is None:
+            passed_on = caller_parameters(analysis, fn)
+        slots = argument_slots(analysis, call, fn, passed_on)
         edge = Edge(target, call.lineno, call.col_offset, *call_arguments(call), constants.encode(slots))
         nodes.append(call)
         if enters_body(call):
