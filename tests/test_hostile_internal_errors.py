@@ -87,6 +87,30 @@ def test_a_raising_check_loses_only_its_own_findings(tmp_path: Path, monkeypatch
     assert "\n" not in message
 
 
+class FailingOnComprehensions(Check):
+    """Raises on a node with no position of its own (a ``comprehension``)."""
+
+    codes = ("ABR202",)
+    nodes = (ast.comprehension,)
+
+    def visit(self, node: ast.AST, scope: object) -> list[Finding]:
+        raise ValueError("no position here")
+
+
+def test_an_error_on_a_node_without_a_position_is_still_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ABR_DEBUG", raising=False)
+    path = tmp_path / "views.py"
+    path.write_text("async def rows():\n    return [r for r in range(3)]\n", encoding="utf-8")
+    settings = settings_for(tmp_path)
+    analysis, _checks = analyse(ast.parse(path.read_text()), str(path), settings)
+    errors: list[InternalError] = []
+    assert list(run_checks([FailingOnComprehensions(analysis, settings)], analysis, report=errors.append)) == []
+    assert [e.message() for e in errors] == [
+        f"{path}: internal error in the check FailingOnComprehensions (ABR202), its findings in this file are "
+        "dropped: ValueError: no position here (ABR_DEBUG=1 gives a traceback to report)"
+    ]
+
+
 def test_abr_debug_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ABR_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):

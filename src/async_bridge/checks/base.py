@@ -128,8 +128,9 @@ class InternalError:
 
     def message(self) -> str:
         place = self.filename
-        if self.node is not None:
-            place += f":{self.node.lineno}:{self.node.col_offset + 1}"  # type: ignore[attr-defined]  # a node with a position
+        line = getattr(self.node, "lineno", None)  # a ``comprehension`` or ``arguments`` has none
+        if line is not None:
+            place += f":{line}:{getattr(self.node, 'col_offset', 0) + 1}"
         detail = " ".join(str(self.error).split())
         if len(detail) > 80:
             detail = detail[:77] + "..."
@@ -194,7 +195,7 @@ def run_checks(
             report(InternalError(
                 filename=analysis.filename,
                 where=f"the check {name} ({', '.join(check.codes)})",
-                node=node if node is not None else node_in_traceback(exc.__traceback__),
+                node=node if hasattr(node, "lineno") else node_in_traceback(exc.__traceback__),
                 error=exc,
                 consequence="its findings in this file are dropped",
             ))
