@@ -45,7 +45,7 @@ class Walk:
 _SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
 _SINGLETON_BASES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 _IDENTIFIER_FIELDS = frozenset({"id", "name", "attr", "arg", "module", "level", "kind", "type_comment",
-                                "asname", "is_async", "conversion", "kwd_attrs", "rest"})
+                                "asname", "is_async", "conversion", "kwd_attrs", "rest", "simple", "lineno", "tag"})
 _FIELD_CACHE: dict[tuple[type, bool], tuple[str, ...]] = {}
 
 
@@ -79,12 +79,14 @@ _SPECIAL = {
 _TABLES: dict[frozenset, dict] = {}
 
 
-def _entry(wanted: frozenset, keep_singletons: bool, table: dict, kind: type) -> tuple:
-    """Per node type: (collected for a consumer, what the walk does, child fields)."""
-    is_wanted = kind in wanted
-    tag = _SPECIAL.get(kind)
-    fields = _child_fields(kind, keep_singletons)
-    entry = (is_wanted, tag, fields)
+def _entry(wanted: frozenset, keep_singletons: bool, table: dict, node: ast.AST) -> tuple:
+    """Per node type: (collected for a consumer, what the walk does, child fields as
+    ``(name, holds a list)``). A field holds a list in every node of a type or in none
+    (an absent optional child is None), so the first node seen tells."""
+    kind = type(node)
+    fields = tuple((name, type(getattr(node, name, None)) is list)
+                   for name in _child_fields(kind, keep_singletons))
+    entry = (kind in wanted, _SPECIAL.get(kind), fields)
     table[kind] = entry
     return entry
 
@@ -156,7 +158,7 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
         if kind is marker:
             scope, cls = node
             continue
-        entry = table.get(kind) or entry_for(kind)
+        entry = table.get(kind) or entry_for(node)
         is_wanted, tag, fields = entry
         if is_wanted:
             nodes[kind].append((node, scope))
@@ -219,16 +221,14 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
                 scope.yields = True
         if fields:
             up = ref(node)
-        for name in fields:
+        for name, many in fields:
             value = getattr(node, name, None)
-            if value is None:
-                continue
-            if type(value) is list:
+            if many:
                 for item in reversed(value):
-                    if isinstance(item, node_base):
+                    if item is not None:  # ``Dict.keys`` and ``kw_defaults`` hold None
                         item._abr_parent = up  # type: ignore[attr-defined]  # the parent link parent_of reads
                         push(item)
-            elif isinstance(value, node_base):
+            elif value is not None:
                 value._abr_parent = up  # type: ignore[attr-defined]  # the parent link parent_of reads
                 push(value)
     return result
