@@ -20,6 +20,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable
 
+from ..records.words import ascii_words
 from .vocabulary import vocabulary
 
 if TYPE_CHECKING:
@@ -27,15 +28,14 @@ if TYPE_CHECKING:
     from ..records.project import SourceGate
 
 _WORD = re.compile(r"[^\W\d]\w*")
-# Twice as fast, and enough while every anchor is ASCII: an identifier that is an ASCII
-# anchor is an ASCII run with no word character on either side, which this finds too.
-_ASCII_WORD = re.compile(r"(?a:[A-Za-z_]\w*)")
 
 
 def words_of(text: str, ascii_only: bool = False) -> frozenset[str]:
     """Every identifier-like word of a module's text (keywords, names, words in strings);
-    with ``ascii_only``, its ASCII runs (for matching ASCII anchors only)."""
-    return frozenset((_ASCII_WORD if ascii_only else _WORD).findall(text))
+    with ``ascii_only``, its ASCII runs (for matching ASCII anchors only: twice as fast)."""
+    if ascii_only:
+        return ascii_words(text.encode("utf-8", "surrogatepass"))
+    return frozenset(_WORD.findall(text))
 
 
 def _leaves(names: Iterable[str]) -> frozenset[str]:

@@ -22,24 +22,16 @@ import shutil
 import zlib
 from typing import TYPE_CHECKING, Any
 
+from ..records.words import ascii_words
 from .cache import CacheStore, digest
 
 if TYPE_CHECKING:
     from .project_files import ProjectFiles
 
-_WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-# every byte that cannot be part of a word becomes a space: words are what ``split`` gives
-# (a word that starts with a digit never names anything, and is never asked for)
-_TO_WORDS = bytes(c if c in _WORD_BYTES else 32 for c in range(256))
 _ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SHARDS = 64
 POINTER = "mentions/current.json"
 _DELTA_LIMIT = 200  # files in the delta before a new base is written
-
-
-def identifiers(data: bytes) -> set[str]:
-    """The words of a file's text (as ``\\b...\\b`` delimits them in a bytes regex)."""
-    return set(data.translate(_TO_WORDS).decode("ascii").split())
 
 
 def shard_of(name: str) -> int:
@@ -120,7 +112,7 @@ class MentionIndex:
         """Index a file's text (the project's files call this for every file they read)."""
         if self._extra_digests.get(rel) == key:
             return
-        for word in identifiers(data):
+        for word in ascii_words(data):
             self._add(word, rel)
         self._extra_digests[rel] = key
         if rel not in self.files.overlaid:
