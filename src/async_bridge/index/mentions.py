@@ -38,8 +38,12 @@ def shard_of(name: str) -> int:
     return zlib.crc32(name.encode()) % SHARDS
 
 
-def _frozen(postings: dict[str, list[str] | tuple[str, ...]]) -> dict[str, list[str] | tuple[str, ...]]:
-    return {word: tuple(files) for word, files in postings.items()}
+def _freeze(postings: dict[str, list[str] | tuple[str, ...]]) -> None:
+    """Postings as tuples, replaced one by one (a copy of the whole index would double
+    the memory of a cold run at its peak)."""
+    for word, files in postings.items():
+        if type(files) is list:
+            postings[word] = tuple(files)
 
 
 class MentionIndex:
@@ -99,7 +103,7 @@ class MentionIndex:
         for rel in [*self.files.records, *self.files.overlaid]:
             if not self._extra_covers(rel) and not self._base_covers(rel):
                 self._index_file(rel)
-        self._extra = _frozen(self._extra)
+        _freeze(self._extra)
         self._checked = True
 
     def _index_file(self, rel: str) -> None:
@@ -112,8 +116,15 @@ class MentionIndex:
         """Index a file's text (the project's files call this for every file they read)."""
         if self._extra_digests.get(rel) == key:
             return
-        for word in ascii_words(data):
-            self._add(word, rel)
+        extra = self._extra
+        for word in ascii_words(data):  # ``_add``, inlined: this runs for every word of the project
+            postings = extra.get(word)
+            if postings is None:
+                extra[word] = [rel]
+            elif type(postings) is list:
+                postings.append(rel)
+            else:
+                extra[word] = [*postings, rel]
         self._extra_digests[rel] = key
         if rel not in self.files.overlaid:
             self._fresh.add(rel)
@@ -152,7 +163,7 @@ class MentionIndex:
                 self._base_files = [str(rel) for rel, _key in meta]
                 self._base_digests = {str(rel): str(key) for rel, key in meta}
                 self._base = str(base)
-            self._extra = _frozen(self._extra)
+            _freeze(self._extra)
         except (KeyError, TypeError, ValueError, AttributeError):
             self._base, self._base_files, self._base_digests = None, [], {}
             self._extra, self._extra_digests = {}, {}

@@ -35,7 +35,7 @@ RECORD = "files.json"
 SCANS = "scans.json"
 _RACY_NS = 2_000_000_000  # a file or folder modified this recently is looked at again next time
 _EMPTY = FileScan()
-_KEEP_BYTES = 4_000_000  # changed files kept in memory for the second level of aliases
+_KEEP_BYTES = 500_000  # changed files kept in memory for the second level of aliases
 
 # A file's record: "size:mtime:ctime:inode:digest" (size -1: its stat vouches for nothing)
 # A folder's record: [mtime (-1: list it again), {file name: file record}, [sub-folder names]]
@@ -304,8 +304,9 @@ class ProjectFiles:
     def _assemble(self, overlay_scans: dict[str, Any], changed: list[str], removed: set[str],
                   was_overlaid: set[str]) -> None:
         effective = {**self.scans, **overlay_scans} if overlay_scans else self.scans
-        typed = {rel: FileScan.from_data(data) for rel, data in effective.items()}
-        derived = derived_aliases(typed.values())
+        # the scans are read from their data twice rather than held as objects for every
+        # file at once: this runs at the memory peak of a cold run
+        derived = derived_aliases(FileScan.from_data(data) for data in effective.values())
         if derived != self.derived:
             self._all_second_level(derived)
         else:
@@ -315,8 +316,8 @@ class ProjectFiles:
         self.derived = derived
         paths = self.paths
         self.names = SourceNames.assemble(
-            {Path(paths[rel]): scan for rel, scan in typed.items() if rel in paths},
-            {Path(paths[rel]): names for rel, names in self.second.items() if rel in paths},
+            ((paths[rel], FileScan.from_data(data)) for rel, data in effective.items() if rel in paths),
+            {paths[rel]: names for rel, names in self.second.items() if rel in paths},
         )
         self._names_current = True
 

@@ -173,24 +173,26 @@ class SourceNames:
             texts[path] = data
         derived = derived_aliases(scans.values())
         second = {path: second_level(data, derived) for path, data in texts.items()} if derived else {}
-        return cls.assemble(scans, second)
+        return cls.assemble(scans.items(), second)
 
     @classmethod
-    def assemble(cls, scans: Mapping[Path, FileScan], second: Mapping[Path, Iterable[str]]) -> "SourceNames":
-        """The project's names from each file's scan and second-level aliases."""
+    def assemble(cls, scans: Iterable[tuple[Path | str, FileScan]],
+                 second: Mapping[Path | str, Iterable[str]]) -> "SourceNames":
+        """The project's names from each file's scan and second-level aliases (files named
+        by path or path string)."""
         async_defs: set[str] = set()
         runners: set[str] = set()
         bridges: set[str] = set(BRIDGE_NAMES)
         by_decorator: dict[str, set[str]] = {}
         related: dict[str, list[Path]] = {}
-        for path, scan in scans.items():
+        for path, scan in scans:
             async_defs.update(scan.async_defs)
             runners.update(scan.runners)
             bridges.update(scan.bridges)
             for decorator, name in scan.decorated:
                 by_decorator.setdefault(decorator, set()).add(name)
             for name in scan.related:
-                related.setdefault(name, []).append(path)
+                related.setdefault(name, []).append(Path(path))
         for names in second.values():
             bridges.update(names)
         awaitable = set(async_defs)
