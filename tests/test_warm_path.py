@@ -372,3 +372,14 @@ def test_a_spawned_worker_takes_the_generation_its_main_process_refreshed_to(pro
     flake8_plugin.Plugin.parse_options(other)  # a worker of another project ignores it
     assert flake8_plugin.Plugin.inherited is None
     monkeypatch.setattr(flake8_plugin.Plugin, "settings", Settings())
+
+
+def test_a_cold_check_does_not_load_openssl(project: Path, tmp_path: Path) -> None:
+    """``hashlib`` loads OpenSSL (3.5 MB resident): the cache's digests use blake2 itself."""
+    script = ("import sys\nfrom async_bridge.cli import main\ncode = main(sys.argv[1:])\n"
+              "print('hashlib' in sys.modules, file=sys.stderr)\nsys.exit(code)\n")
+    env = {k: v for k, v in os.environ.items() if k != "ABR_DEBUG"}
+    run = subprocess.run([sys.executable, "-c", script, "check", f"--cache-dir={tmp_path / 'c'}", "shop/views.py"],
+                         cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    assert "ABR401" in run.stdout
+    assert run.stderr.splitlines()[-1] == "False"

@@ -13,7 +13,7 @@ import ast
 import functools
 from collections import defaultdict
 from weakref import ref
-from typing import Iterable
+from typing import Any, Iterable
 
 from .scopes import ClassInfo, FunctionInfo
 
@@ -222,13 +222,13 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
         if fields:
             up = ref(node)
         for name, many in fields:
-            value = getattr(node, name, None)
+            value: Any = getattr(node, name, None)  # a list of nodes or one node, per ``many``
             if many:
                 for item in reversed(value):
                     if item is not None:  # ``Dict.keys`` and ``kw_defaults`` hold None
-                        item._abr_parent = up  # type: ignore[attr-defined]  # the parent link parent_of reads
+                        item._abr_parent = up  # the parent link parent_of reads
                         push(item)
             elif value is not None:
-                value._abr_parent = up  # type: ignore[attr-defined]  # the parent link parent_of reads
+                value._abr_parent = up
                 push(value)
     return result

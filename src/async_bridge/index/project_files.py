@@ -20,14 +20,13 @@ written to the cache; while one differs from its file the project has no
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import snapshot
-from .cache import CacheStore, digest
+from .cache import CacheStore, blake2b, digest
 from .resolver import MAX_FILE_BYTES, SKIP_DIRS, ModuleResolver
 from .source_names import FileScan, SourceNames, derived_aliases, scan_file, second_level
 
@@ -448,7 +447,7 @@ class RelatedNames(Mapping[str, tuple[Path, ...]]):
 
 def _generation(digests: Mapping[str, str]) -> str:
     """A digest of every file's path and content: equal generations, equal projects."""
-    hasher = hashlib.blake2b(digest_size=12)
+    hasher = blake2b(digest_size=12)
     for rel in sorted(digests):
         hasher.update(f"{rel}\0{digests[rel]}\n".encode())
     return hasher.hexdigest()

@@ -13,13 +13,13 @@ records that depend on it, and one that does is never missed, however indirect.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..records.summaries import ClassSummary, FunctionSummary
 from ..records.values import Value
+from .cache import blake2b
 
 if TYPE_CHECKING:
     from .project import ProjectIndex
@@ -33,7 +33,7 @@ def fingerprint(answer: Any) -> Any:
     if answer is None or isinstance(answer, (bool, int, str)):
         return answer
     text = json.dumps(_plain(answer), sort_keys=True, separators=(",", ":"))
-    return [hashlib.blake2b(text.encode(), digest_size=10).hexdigest()]
+    return [blake2b(text.encode(), digest_size=10).hexdigest()]
 
 
 def _plain(value: Any) -> Any:

@@ -7,7 +7,6 @@ converts, so viewers underline the right characters on non-ASCII lines.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -186,6 +185,8 @@ def render_github(report: Report, out: TextIO) -> None:
 # gitlab ----------------------------------------------------------------------------
 def render_gitlab(report: Report, out: TextIO) -> None:
     """A GitLab Code Quality report (the Code Climate subset GitLab reads)."""
+    import hashlib  # here only: importing it loads OpenSSL (3.5 MB) into every run
+
     issues = []
     seen: Counter[tuple[str, str, str]] = Counter()
     for item in report.items:
