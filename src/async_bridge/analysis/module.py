@@ -62,7 +62,7 @@ class ModuleAnalysis:
         for cls in self.walk.classes:
             cls.bases = [self._base_name(b) for b in cls.node.bases]
         self.is_test_file = contexts.is_test_path(project.relative(filename))
-        self.is_script = self._configures_django() and self._has_main_block()
+        self.is_script = self._has_main_block() and self._configures_django()  # the cheap test first
         self.script_or_plain = contexts.SCRIPT if self.is_script else contexts.PLAIN
         resolver = contexts.ContextResolver(self)
         module_scope = self.walk.module_scope

@@ -61,6 +61,7 @@ class ModuleResolver:
                 self.source_roots.append(top)
         self._found: dict[str, Path | None] = {}
         self._module_of: dict[str, tuple[str | None, bool]] = {}
+        self._relative: dict[str, str] = {}  # resolving a path costs a stat per folder of it
         self._listings: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def module_of(self, filename: str) -> tuple[str | None, bool]:
@@ -91,10 +92,14 @@ class ModuleResolver:
 
     def relative(self, filename: str) -> str:
         """The file's path relative to the project root when under it, else as given."""
-        try:
-            return str(Path(filename).resolve().relative_to(self.root))
-        except (ValueError, OSError):
-            return filename
+        found = self._relative.get(filename)
+        if found is None:
+            try:
+                found = str(Path(filename).resolve().relative_to(self.root))
+            except (ValueError, OSError):
+                found = filename
+            self._relative[filename] = found
+        return found
 
     def _within_root(self, folder: Path) -> bool:
         try:
