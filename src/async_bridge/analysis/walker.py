@@ -108,7 +108,6 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     lambda_type = ast.Lambda
     name_type = ast.Name
     load_type = ast.Load
-    node_base = ast.AST
     table = _type_table(wanted)
     entry_for = functools.partial(_entry, wanted, keep_singletons, table)
 
