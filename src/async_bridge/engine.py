@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from .checks import Check, Finding, load_all
 from .checks.base import Related, debugging, run_checks
 from .config import Settings
-from .gc_tuning import collector_paused
 from .analysis.relevance import Anchors, words_of
 from .index.recording import Recorder, RecordingProject
 from .records.fix_hints import hint_from_data, hint_to_data
@@ -85,11 +84,6 @@ def check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | Non
     it run (none: no analysis at all), and the findings come from the cache when the
     file, the settings, the checks run and every answer they got are the same. Every
     record written (an empty one when no check is anchored) is one ``warm_path`` can use."""
-    with collector_paused():
-        return _check_tree(tree, filename, settings, text)
-
-
-def _check_tree(tree: ast.AST, filename: str, settings: Settings, text: str | None) -> list[Finding]:
     classes = relevant_checks(settings, text)
     index = settings.index
     # a check left out asked nothing, so its record could not notice the project's new

@@ -17,8 +17,6 @@ cache: default thresholds 11.1-12.0 s, 62 MB / 7.5-7.6 s, 41-42 MB; 50,000:
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
-from typing import Iterator
 
 YOUNG_THRESHOLD = 50_000
 OLDER_THRESHOLDS = (30, 30)
@@ -38,18 +36,3 @@ def tune_collector() -> None:
     young, *older = gc.get_threshold()
     if 0 < young < YOUNG_THRESHOLD:  # 0: collection switched off, left so
         gc.set_threshold(YOUNG_THRESHOLD, *(max(a, b) for a, b in zip(older, OLDER_THRESHOLDS)))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No collection while one file is checked: the tree and the analysis are alive
-    throughout, so a collection in between would walk them for nothing. What the check
-    leaves as garbage goes at the next collection, between files."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
