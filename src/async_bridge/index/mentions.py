@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import shutil
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ..records.words import ascii_words
 from .cache import CacheStore, digest
@@ -116,27 +116,23 @@ class MentionIndex:
         """Index a file's text (the project's files call this for every file they read)."""
         if self._extra_digests.get(rel) == key:
             return
+        self._add(ascii_words(data), rel)
+        self._extra_digests[rel] = key
+        if rel not in self.files.overlaid:
+            self._fresh.add(rel)
+
+    def _add(self, words: Iterable[str], rel: str) -> None:
+        """``rel`` mentions ``words`` (one loop for all of a file's words: it runs for every
+        word of the project)."""
         extra = self._extra
-        for word in ascii_words(data):  # ``_add``, inlined: this runs for every word of the project
+        for word in words:
             postings = extra.get(word)
             if postings is None:
                 extra[word] = [rel]
             elif type(postings) is list:
                 postings.append(rel)
             else:
-                extra[word] = [*postings, rel]
-        self._extra_digests[rel] = key
-        if rel not in self.files.overlaid:
-            self._fresh.add(rel)
-
-    def _add(self, word: str, rel: str) -> None:
-        postings = self._extra.get(word)
-        if postings is None:
-            self._extra[word] = [rel]
-        elif isinstance(postings, list):
-            postings.append(rel)
-        else:
-            self._extra[word] = [*postings, rel]  # frozen once complete: a list again until the next freeze
+                extra[word] = [*postings, rel]  # frozen once complete: a list again until the next freeze
 
     def _search(self, name: str) -> list[str]:
         pattern = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
@@ -155,8 +151,7 @@ class MentionIndex:
                 if rel in self._extra_digests:
                     continue  # read by this process: newer
                 self._extra_digests[str(rel)] = str(key)
-                for word in words:
-                    self._add(str(word), str(rel))
+                self._add([str(word) for word in words], str(rel))
             base = pointer.get("base")
             if base is not None and self.store is not None:
                 meta = self.store.read(f"mentions/{base}/files.json")

@@ -176,7 +176,7 @@ class SourceNames:
         return cls.assemble(scans.items(), second)
 
     @classmethod
-    def assemble(cls, scans: Iterable[tuple[Path, FileScan]] | Iterable[tuple[str, FileScan]],
+    def assemble(cls, scans: Iterable[tuple[Path | str, FileScan]],
                  second: Mapping[Path, Iterable[str]] | Mapping[str, Iterable[str]]) -> "SourceNames":
         """The project's names from each file's scan and second-level aliases (files named
         by path or path string)."""
