@@ -219,6 +219,56 @@ def test_a_file_touched_without_edit_keeps_every_files_names(tmp_path: Path) -> 
     assert _lint_app_use(root) == [(5, "ABR401")]
 
 
+def test_an_edit_that_keeps_every_files_names_does_not_assemble_or_save_them_again(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    """The usual edit (a body, a comment) leaves every file's scan as it was: the project's
+    names stand, ``scans.json`` is not written again, and the next process still trusts it."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "jobs.py").write_text("async def refresh():\n    return 1\n")
+    (root / "app" / "use.py").write_text("from app.jobs import refresh\n\n\ndef tick():\n    refresh()\n")
+    assert _lint_app_use(root) == [(5, "ABR401")]
+    scans = cache_folder(root) / "scans.json"
+    saved = scans.read_bytes()
+    os.utime(scans, ns=(1, 1))
+    assembled = []
+    original = project_files.ProjectFiles._assemble
+    monkeypatch.setattr(project_files.ProjectFiles, "_assemble",
+                        lambda self, *a: assembled.append(1) or original(self, *a))
+
+    (root / "app" / "jobs.py").write_text("async def refresh():\n    return 2  # a body edit\n")
+    (root / "app" / "use.py").write_text("from app.jobs import refresh\n\n\ndef tick():\n    refresh()\n\n")
+    assert _lint_app_use(root) == [(5, "ABR401")]
+    assert assembled == [] and scans.stat().st_mtime_ns == 1 and scans.read_bytes() == saved
+
+    (root / "app" / "other.py").write_text("X = 1\n")  # a new file with no names: they stand too
+    assert _lint_app_use(root) == [(5, "ABR401")]
+    assert assembled == []
+    (root / "app" / "jobs.py").write_text("def refresh():\n    return 2\n")  # the name goes
+    assert _lint_app_use(root) == []
+    assert assembled == [1] and scans.read_bytes() != saved
+    s = settings(root)
+    assert "refresh" not in s.index.source_names().awaitable
+    assert s.index.files.files_read == 0  # the saved scans go with the saved files
+
+
+def test_an_edit_that_makes_an_alias_of_an_alias_assembles_the_names(tmp_path: Path) -> None:
+    """A file whose own scan stays empty can still bring a name: ``db2 = run_db`` where
+    ``run_db`` is a bridge alias elsewhere (the second level of aliases)."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "bridges.py").write_text("from asgiref.sync import sync_to_async\n\nrun_db = sync_to_async\n")
+    (root / "app" / "more.py").write_text("X = 1\n")
+    assert "db2" not in settings(root).index.source_names().bridge_candidates
+    (root / "app" / "more.py").write_text("from app.bridges import run_db\n\ndb2 = run_db\n")
+    assert "db2" in settings(root).index.source_names().bridge_candidates
+    assert "db2" in settings(root).index.source_names().bridge_candidates  # and as saved
+    (root / "app" / "more.py").unlink()
+    assert "db2" not in settings(root).index.source_names().bridge_candidates
+
+
 # -- damaged, foreign and other versions' files --------------------------------------------------
 
 def _records(root: Path) -> dict[str, Path]:

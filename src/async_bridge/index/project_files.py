@@ -64,8 +64,9 @@ class ProjectFiles:
         self._texts: dict[str, bytes] = {}  # changed files' bytes during a refresh (up to _KEEP_BYTES)
         self._loaded = False
         self._from_store = False  # the state came from the cache (its scans are read when needed)
-        self._stored_generation: str | None = None
         self._scans_loaded = False
+        self._scans_key: str | None = None  # which saved scans go with the saved tree
+        self._scans_dirty = False  # the scans changed since they were saved
         self._names_current = False  # ``names`` are those of the files as last refreshed
         self._unsaved = False  # changes not saved yet (an unsaved buffer was in the names)
 
@@ -182,14 +183,16 @@ class ProjectFiles:
                 self._reset()
                 self.refresh()
                 return
-            for rel in removed:
-                self.scans.pop(rel, None)
-            for rel, data in scanned.items():
-                if data is None:
+            if overlay_scans or was_overlaid or not self._names_current or not self._same_names(scanned, removed):
+                for rel in removed:
                     self.scans.pop(rel, None)
-                else:
-                    self.scans[rel] = data
-            self._assemble(overlay_scans, changed, removed, was_overlaid)
+                for rel, data in scanned.items():
+                    if data is None:
+                        self.scans.pop(rel, None)
+                    else:
+                        self.scans[rel] = data
+                self._assemble(overlay_scans, changed, removed, was_overlaid)
+                self._scans_dirty = True
             dirty = True
         self._texts = {}
         if self.overlaid:
@@ -300,6 +303,23 @@ class ProjectFiles:
                 scans[rel] = scan_file(data).to_data()
         return scans
 
+    def _same_names(self, scanned: Mapping[str, Any], removed: set[str]) -> bool:
+        """Whether the edits leave every file's scan and second-level aliases as they were
+        (the usual edit: a body, a comment), so the project's names stand as assembled."""
+        if any(rel in self.scans or rel in self.second for rel in removed):
+            return False
+        if any(self.scans.get(rel) != data for rel, data in scanned.items()):
+            return False
+        derived = self.derived or frozenset()
+        for rel in scanned:
+            data = self._texts.get(rel)
+            if data is None:
+                path = self.paths.get(rel)
+                data = self.read(path, disk=True) if path is not None else None
+            if data is None or (second_level(data, derived) if derived else ()) != self.second.get(rel, ()):
+                return False
+        return True
+
     def _assemble(self, overlay_scans: dict[str, Any], changed: list[str], removed: set[str],
                   was_overlaid: set[str]) -> None:
         effective = {**self.scans, **overlay_scans} if overlay_scans else self.scans
@@ -358,6 +378,7 @@ class ProjectFiles:
                     return
             names = record["names"]
             generation = record["generation"]
+            scans_key = record.get("scans_key")
             source_names = SourceNames(
                 awaitable=frozenset(names["awaitable"]), runner_candidates=frozenset(names["runners"]),
                 bridge_candidates=frozenset(names["bridges"]),
@@ -367,7 +388,8 @@ class ProjectFiles:
             return
         self._tree, self.names = tree, source_names
         self._digests = self._paths = None
-        self.generation = self._stored_generation = generation if isinstance(generation, str) else None
+        self.generation = generation if isinstance(generation, str) else None
+        self._scans_key = scans_key if isinstance(scans_key, str) else None
         self._names_current = self._from_store = True
 
     def _load_scans(self) -> bool:
@@ -383,7 +405,7 @@ class ProjectFiles:
             scans = record["scans"]
             second = {rel: tuple(str(n) for n in names) for rel, names in record["second"].items()}
             derived = frozenset(str(n) for n in record["derived"])
-            if not isinstance(scans, dict) or record.get("generation") != self._stored_generation:
+            if not isinstance(scans, dict) or self._scans_key is None or record.get("key") != self._scans_key:
                 return False
         except (KeyError, TypeError, ValueError, AttributeError):
             return False
@@ -397,21 +419,28 @@ class ProjectFiles:
         self._digests, self._paths = {}, {}
         self._names_current = self._from_store = False
         self._scans_loaded = self._loaded = True
+        self._scans_dirty = True
 
     def _save(self) -> None:
         if self.store is None:
             return
         names, root = self.names, self.resolver.root
-        # the scans first: a tree is saved only with the scans of the same files. Scans this
-        # process never read are the saved ones, of the same generation (only stats changed):
-        # writing the empty ones in memory would lose every file's names
-        if self._scans_loaded or not self._from_store:
-            self.store.write(SCANS, {"generation": self.generation, "scans": self.scans,
-                                     "second": {rel: list(n) for rel, n in self.second.items()},
-                                     "derived": sorted(self.derived or ())})
+        # the scans first: a tree is saved only with the scans of the same files, named by a
+        # key the tree records. Scans that did not change (only stats, or edits that left
+        # every file's names as they were) are the saved ones: not written again
+        if self._scans_dirty or self._scans_key is None:
+            if not (self._scans_loaded or not self._from_store):
+                return  # never read here: the tree is left as saved, refreshed again next time
+            key = self.generation or ""
+            if not self.store.write(SCANS, {"key": key, "scans": self.scans,
+                                            "second": {rel: list(n) for rel, n in self.second.items()},
+                                            "derived": sorted(self.derived or ())}):
+                return
+            self._scans_key, self._scans_dirty = key, False
         self.store.write(RECORD, {
             "tree": self._tree,
             "generation": self.generation,
+            "scans_key": self._scans_key,
             "names": {
                 "awaitable": sorted(names.awaitable), "runners": sorted(names.runner_candidates),
                 "bridges": sorted(names.bridge_candidates),
