@@ -13,14 +13,11 @@ large or not usable skipped, each reported as one line in ``Knowledge.problems``
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from . import task_frameworks
 from .rule_files import rules_dir
@@ -212,6 +209,8 @@ def _checked(key: str, value: Any, shape: Shape, problems: _Problems) -> Any:
 
 
 def did_you_mean(word: str, choices: Any) -> str:
+    import difflib  # only when a user's file has a mistake
+
     close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -286,11 +285,6 @@ def _merge_value(lists: dict[str, Any], key: str, value: Any, shape: Shape) -> N
         lists[key] = {**(current or {}), **value}
 
 
-# libyaml's safe loader when PyYAML has it: the knowledge loads in every flake8
-# process (each -j worker), and the pure-Python loader costs ~0.2 s there.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path, limit: int | None = None) -> Any:
     """The YAML data of ``path``; a file over ``limit`` bytes is refused before reading."""
     try:
@@ -308,8 +302,16 @@ def _read_yaml(path: Path, limit: int | None = None) -> Any:
             text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise KnowledgeError(f"{path}: cannot read: {exc}") from None
+    return _parse_yaml(path, text)
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    import yaml  # imported when a file is parsed: the built-in ones usually come compiled
+
+    # libyaml's safe loader when PyYAML has it (the pure-Python one is ten times slower)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=_SAFE_LOADER)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -370,15 +372,23 @@ def _rule_from(data: Any, path: Path) -> RuleMeta:
 @functools.lru_cache(maxsize=None)
 def builtin() -> Knowledge:
     """The knowledge shipped with the package."""
+    from .compiled_knowledge import documents
+
     base = rules_dir()
     knowledge = Knowledge()
-    for path in sorted(base.glob("ABR*.yaml")):
-        data = _read_yaml(path)
+    rule_paths = sorted(base.glob("ABR*.yaml"))
+    list_paths = sorted((base / "knowledge").glob("*.yaml"))
+    try:
+        rule_data = documents(rule_paths, _parse_yaml)
+        list_data = documents(list_paths, _parse_yaml)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"{base}: cannot read the built-in rules: {exc}") from None
+    for path, data in zip(rule_paths, rule_data):
         rule = _rule_from(data, path)
         knowledge.rules[rule.code] = rule
         _add_builtin(knowledge, data.get("knowledge"), str(path))
-    for path in sorted((base / "knowledge").glob("*.yaml")):
-        _add_builtin(knowledge, _read_yaml(path), str(path))
+    for path, data in zip(list_paths, list_data):
+        _add_builtin(knowledge, data, str(path))
     return knowledge
 
 

@@ -38,11 +38,8 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
 from .. import __version__
+from ..records.blake import blake2b
 
-try:  # blake2 itself: ``hashlib`` would load OpenSSL first, a cost every editor lint would pay
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a Python built without its own blake2
-    from hashlib import blake2b
 
 FORMAT = 1  # bump when a record's shape changes
 DEFAULT_DIRNAME = ".async_bridge_cache"
