@@ -272,9 +272,19 @@ class ValueModel:
         cls = value.model if value.kind is Kind.INSTANCE else value.cls
         method = self.a.method_of(cls, "__enter__") if cls else None
         entered = self._function_result(method, None, scope) if method else None
-        if entered is None or entered.kind is not value.kind or (entered.model, entered.cls) != (value.model, value.cls):
+        if entered is None or entered.kind is not value.kind or not self._same_class(entered.model, value.model) \
+                or not self._same_class(entered.cls, value.cls):
             return None
         return value
+
+    def _same_class(self, one: str | None, other: str | None) -> bool:
+        """Two names of one class (``pkg.models.Report`` re-exports ``pkg.models.progress.Report``)."""
+        if one == other:
+            return True
+        if one is None or other is None:
+            return False
+        found, again = self.project.class_summary(one), self.project.class_summary(other)
+        return found is not None and again is not None and found[0] == again[0]
 
     def _free_name(self, name: str, scope: FunctionInfo) -> Value | None:
         """A name this scope does not bind: an enclosing function's, a module global,
@@ -519,12 +529,19 @@ class ValueModel:
         return None
 
     def _many_to_many(self, node: ast.Attribute, scope: FunctionInfo) -> bool:
-        """``obj.tags`` / ``Model.tags`` is a forward many-to-many field of a known model."""
+        """``obj.tags`` / ``Model.tags`` is a many-to-many field of a known model, or the
+        ``related_name`` of one pointing to it."""
         holder = self.of(node.value, scope)
         if holder is None or holder.kind not in (Kind.INSTANCE, Kind.MODEL) or not holder.model:
             return False
-        relation = self.project.models.fields(holder.model).get(node.attr)
-        return relation is not None and relation.kind == M2M
+        models = self.project.models
+        relation = models.fields(holder.model).get(node.attr)
+        if relation is not None:
+            return relation.kind == M2M
+        is_manager, source = models.related_manager(holder.model, node.attr)
+        return is_manager and source is not None and any(
+            r.kind == M2M and r.related_name == node.attr and self._same_class(r.target, holder.model)
+            for r in models.fields(source).values())
 
     def _dotted(self, node: ast.Attribute, scope: FunctionInfo) -> Value | None:
         """``models.Order``, ``signals.order_paid``: a dotted name through a module import."""
