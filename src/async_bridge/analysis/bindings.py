@@ -2,7 +2,7 @@
 
 Only straight-line bindings are trusted: a name bound in a branch the use does not
 sit in, re-bound inside a loop around the use, or bound by anything the model does
-not follow (``with ... as``, ``except ... as``, ``global``, augmented assignment,
+not follow (``async with ... as``, ``except ... as``, ``global``, augmented assignment,
 ``del``, a ``match`` capture, ...) has no known definition (``Opaque``).
 Kind-agnostic: ``values.py`` decides what a binding's source is.
 """
@@ -47,6 +47,13 @@ class LoopTarget:
 
 
 @dataclass(frozen=True)
+class Entered:
+    """``with manager as name``: what entering ``manager`` gives."""
+
+    manager: ast.expr
+
+
+@dataclass(frozen=True)
 class Parameter:
     arg: ast.arg
     index: int  # position among positional-or-keyword parameters (0 = self for methods)
@@ -64,7 +71,7 @@ class Opaque:
     """Bound by something the model does not follow."""
 
 
-Source = Union[Assigned, Unpacked, LoopTarget, Parameter, Imported, Opaque]
+Source = Union[Assigned, Unpacked, LoopTarget, Entered, Parameter, Imported, Opaque]
 OPAQUE = Opaque()
 
 
@@ -156,10 +163,15 @@ class Bindings:
                     bound = (alias.asname or alias.name).split(".")[0]
                     self._add(bound, end_position(current), current, Imported(bound) if bound != "*" else OPAQUE)
             elif kind is ast.Name:
-                # any other store/del (augmented assignment, with-as, del, ...) is unknown;
-                # a comprehension's own target is local to it
+                # any other store/del (augmented assignment, async with-as, del, ...) is
+                # unknown; a comprehension's own target is local to it
                 if id(current) not in self._stores and not _comprehension_target(current):  # type: ignore[arg-type]  # narrowed by `kind`
-                    self._add(current.id, position(current), statement_of(current), OPAQUE)  # type: ignore[attr-defined]  # narrowed by `kind`
+                    item = parent_of(current)
+                    entered: Source = OPAQUE
+                    if isinstance(item, ast.withitem) and item.optional_vars is current \
+                            and isinstance(parent_of(item), ast.With):
+                        entered = Entered(item.context_expr)
+                    self._add(current.id, position(current), statement_of(current), entered)  # type: ignore[attr-defined]  # narrowed by `kind`
             elif kind is ast.MatchMapping:
                 if current.rest:  # type: ignore[attr-defined]  # narrowed by `kind`
                     self._add(current.rest, position(current), current, OPAQUE)  # type: ignore[attr-defined]  # narrowed by `kind`
@@ -280,8 +292,8 @@ class Bindings:
         top = self.fn.node
         while node is not None and node is not top:
             if node is stmt:
-                if isinstance(binding.source, LoopTarget):
-                    return _inside(use, stmt.body)  # type: ignore[attr-defined]  # a LoopTarget's statement is its for loop
+                if isinstance(binding.source, (LoopTarget, Entered)):
+                    return _inside(use, stmt.body)  # type: ignore[attr-defined]  # its statement is its for / with
                 return False
             if parent_of(node) is holder:
                 return node in block and block.index(node) > block.index(stmt)
@@ -300,13 +312,30 @@ class Bindings:
             child, node = node, parent_of(node)
         if not loops:
             return False
+        again = self._dominates(chosen, use_node)
         for b in bindings:
             if b is chosen or b.stmt is None or b.pos <= use:
                 continue
             for loop in loops:
-                if position(loop) <= b.pos <= end_position(loop):
+                # a later binding reaches the use through the loop's next iteration, unless
+                # the chosen binding (inside that loop, before the use) runs again first
+                if position(loop) <= b.pos <= end_position(loop) and not (again and _repeats_in(chosen, loop, use_node)):
                     return True
         return False
+
+
+def _repeats_in(binding: Binding, loop: ast.AST, use: ast.AST) -> bool:
+    """``binding`` runs in each iteration of ``loop`` before ``use``: its statement is
+    inside the loop's body, or it is the loop's own ``for`` target. A ``for`` target read
+    after its own loop is not: an empty iterable leaves the previous value."""
+    stmt = binding.stmt
+    if stmt is None:
+        return False
+    if isinstance(binding.source, LoopTarget) and not _inside(use, stmt.body):  # type: ignore[attr-defined]  # a LoopTarget's statement is its for loop
+        return False
+    if stmt is loop:
+        return isinstance(binding.source, LoopTarget)
+    return _inside(stmt, loop.body)  # type: ignore[attr-defined]  # one of _LOOPS: each has a body
 
 
 def comprehension_target(use: ast.Name, top: ast.AST | None) -> ast.comprehension | None | bool:

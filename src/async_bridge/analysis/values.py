@@ -15,11 +15,12 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ..records.summaries import M2M
 from ..records.values import QUERY_SOURCES, REFERENCES, Kind, Origin, Value
 from .call_sites import argument, call_sites, join_instances
 from .owner import owner
 from .bindings import (
-    Assigned, Binding, Bindings, Imported, LoopTarget, Parameter, Unpacked, comprehension_target,
+    Assigned, Binding, Bindings, Entered, Imported, LoopTarget, Parameter, Unpacked, comprehension_target,
 )
 from .scopes import ClassInfo, FunctionInfo
 
@@ -254,11 +255,36 @@ class ValueModel:
             return None
         if isinstance(source, LoopTarget):
             return self.iterated(source.iterable, scope, source.is_async)
+        if isinstance(source, Entered):
+            return self._entered(source.manager, scope)
         if isinstance(source, Parameter):
             return self._parameter(source, scope)
         if isinstance(source, Imported):
             return self.qualified(self.a.imports.get(source.name))
         return None
+
+    def _entered(self, manager: ast.expr, scope: FunctionInfo) -> Value | None:
+        """``with manager as name``: ``manager`` itself when it is an object of a project
+        class (a model instance too) whose ``__enter__`` returns one of that class (``self``)."""
+        value = self.of(manager, scope)
+        if value is None or value.kind not in (Kind.INSTANCE, Kind.OBJECT):
+            return None
+        cls = value.model if value.kind is Kind.INSTANCE else value.cls
+        method = self.a.method_of(cls, "__enter__") if cls else None
+        entered = self._function_result(method, None, scope) if method else None
+        if entered is None or entered.kind is not value.kind or not self._same_class(entered.model, value.model) \
+                or not self._same_class(entered.cls, value.cls):
+            return None
+        return value
+
+    def _same_class(self, one: str | None, other: str | None) -> bool:
+        """Two names of one class (``pkg.models.Report`` re-exports ``pkg.models.progress.Report``)."""
+        if one == other:
+            return True
+        if one is None or other is None:
+            return False
+        found, again = self.project.class_summary(one), self.project.class_summary(other)
+        return found is not None and again is not None and found[0] == again[0]
 
     def _free_name(self, name: str, scope: FunctionInfo) -> Value | None:
         """A name this scope does not bind: an enclosing function's, a module global,
@@ -477,6 +503,8 @@ class ValueModel:
     # -- attributes ------------------------------------------------------------------------
     def _attribute(self, node: ast.Attribute, scope: FunctionInfo) -> Value | None:
         attr = node.attr
+        if attr == "through" and isinstance(node.value, ast.Attribute) and self._many_to_many(node.value, scope):
+            return Value(Kind.MODEL)  # the through model (auto-created or named: which one is not read)
         owner = self.of(node.value, scope)
         if owner is None:
             if isinstance(node.value, ast.Name) and node.value.id == "self":
@@ -499,6 +527,21 @@ class ValueModel:
         if kind is Kind.REQUEST and attr == "session":
             return None
         return None
+
+    def _many_to_many(self, node: ast.Attribute, scope: FunctionInfo) -> bool:
+        """``obj.tags`` / ``Model.tags`` is a many-to-many field of a known model, or the
+        ``related_name`` of one pointing to it."""
+        holder = self.of(node.value, scope)
+        if holder is None or holder.kind not in (Kind.INSTANCE, Kind.MODEL) or not holder.model:
+            return False
+        models = self.project.models
+        relation = models.fields(holder.model).get(node.attr)
+        if relation is not None:
+            return relation.kind == M2M
+        is_manager, source = models.related_manager(holder.model, node.attr)
+        return is_manager and source is not None and any(
+            r.kind == M2M and r.related_name == node.attr and self._same_class(r.target, holder.model)
+            for r in models.fields(source).values())
 
     def _dotted(self, node: ast.Attribute, scope: FunctionInfo) -> Value | None:
         """``models.Order``, ``signals.order_paid``: a dotted name through a module import."""
