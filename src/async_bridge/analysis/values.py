@@ -73,6 +73,31 @@ def with_paths(value: Value, call: ast.Call) -> Value:
     return replace(value, loaded=frozenset(paths))
 
 
+def model_label(call: ast.Call) -> str | None:
+    """``"app.Model"`` from the literal arguments of ``get_model("app", "Model")``,
+    ``get_model("app.Model")`` or ``get_model(app_label=..., model_name=...)``."""
+    if len(call.args) > 3 or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    given: dict[str, ast.expr] = dict(zip(("app_label", "model_name"), call.args))
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg in given:
+            return None
+        if keyword.arg in ("app_label", "model_name"):
+            given[keyword.arg] = keyword.value
+    texts: dict[str, str] = {}
+    for key, node in given.items():
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            return None
+        texts[key] = node.value
+    app = texts.get("app_label")
+    if app is None:
+        return None
+    name = texts.get("model_name")
+    if name is None:
+        app, _, name = app.partition(".")
+    return f"{app}.{name}" if app.isidentifier() and name.isidentifier() else None
+
+
 class ValueModel:
     """Per module, lazily: the value of any expression in any scope of it."""
 
@@ -644,6 +669,8 @@ class ValueModel:
             return Value(Kind.LOOP, producer=call)
         if qual in v.user_model_getters:
             return Value(Kind.MODEL)
+        if qual in v.model_getters:
+            return self._model_by_label(call, scope)
         if qual in v.async_apis:
             return Value(Kind.AWAITABLE, function=qual)
         if qual in v.instance_shortcuts and call.args:  # get_object_or_404(Model | queryset, ...)
@@ -664,6 +691,36 @@ class ValueModel:
             item = self.iterated(call.args[0], scope, False)
             return Value(Kind.SEQUENCE, item=item) if item is not None else None
         return None
+
+    def _model_by_label(self, call: ast.Call, scope: FunctionInfo) -> Value | None:
+        """``apps.get_model("shop", "Order")`` on Django's app registry (imported: a
+        migration's ``apps`` parameter gives historical models): the project's model."""
+        label = model_label(call)
+        if label is None or not self._imported_root(call.func, scope):
+            return None
+        models = self.project.models
+        model = models.by_label(label)
+        return Value(Kind.MODEL, model=model) if model and models.is_model(model) else None
+
+    def _imported_root(self, expr: ast.expr, scope: FunctionInfo) -> bool:
+        """The dotted name ``expr`` starts with a name only an import binds where it is used
+        (not a parameter or a local of the same name)."""
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False
+        name = root.id
+        own = self.bindings(scope)
+        if own.binds(name):
+            binding = own.reaching(root)
+            return binding is not None and isinstance(binding.source, Imported)
+        current = scope.parent
+        while current is not None and not self.bindings(current).binds(name):
+            current = current.parent
+        outer = self.bindings(current if current is not None else self.a.module_scope)
+        found = outer.by_name.get(name) or []
+        return bool(found) and name not in outer.opaque and all(isinstance(b.source, Imported) for b in found)
 
     def _method(self, owner: Value, method: str, call: ast.Call, scope: FunctionInfo) -> Value | None:
         kind = owner.kind

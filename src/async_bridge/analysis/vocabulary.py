@@ -122,6 +122,11 @@ class Vocabulary:
     def user_model_getters(self) -> frozenset[str]:
         return self.k.names("user_model_getters")
 
+    @cached_property
+    def model_getters(self) -> frozenset[str]:
+        """``apps.get_model``: a model class by app label and class name."""
+        return self.k.names("model_getters")
+
     # -- other Django APIs ------------------------------------------------------------------
     @cached_property
     def cache_objects(self) -> frozenset[str]:
