@@ -1,9 +1,9 @@
 """The database work a function's own body does (SPEC.md, "Sync DB work").
 
 Sync database work: an ORM query method on a known manager/QuerySet, a QuerySet
-evaluated synchronously, a model or related-manager write, a forward relation read
-on an instance the function fetched without ``select_related``, a sync-only Django
-DB API. Database work adds the ``a``-twins and thread bridges (``sync_to_async``).
+evaluated synchronously (also through a wrapper: ``paginator.count``), a model or
+related-manager write, a forward relation read on an instance the function fetched
+without ``select_related``, a sync-only Django DB API. Database work adds the ``a``-twins and thread bridges (``sync_to_async``).
 What callees do is the project index's question (transitive reach over summaries).
 """
 
@@ -59,6 +59,9 @@ def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None
         if read is not None and read.instance.origin.value == "query":
             found.append(((node.lineno, node.col_offset), _site(node, f"`{short(node)}` (lazy relation)"), True))
             nodes.append(node)
+        elif orm.wrapper_use(analysis, node, fn) is not None and not guards.deliberate_or_elsewhere(analysis, node, fn):
+            found.append(((node.lineno, node.col_offset), _site(node, f"`{short(node)}`"), True))
+            nodes.append(node)
     if not isinstance(fn.node, ast.Lambda):
         for dec in fn.node.decorator_list:
             if analysis.values.is_bridge(dec, fn.parent or analysis.module_scope):
@@ -106,6 +109,8 @@ def _sync_call(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo) -> 
     if op is not None and op.op != orm.TWIN:
         if op.op == orm.QUERY and _memoized_in_global(call, fn):
             return None
+        return _site(call, f"`{short(call.func)}()`")
+    if orm.wrapper_use(analysis, call, fn) is not None:
         return _site(call, f"`{short(call.func)}()`")
     func = call.func
     if isinstance(func, (ast.Name, ast.Attribute)):

@@ -642,7 +642,8 @@ class ValueModel:
         if kind is Kind.CLASS and callee.cls:
             if callee.function == "signal":
                 return Value(Kind.SIGNAL)
-            return Value(Kind.OBJECT, cls=callee.cls)
+            wrapping = self._queryset_wrapper(callee.cls, call, scope) if call is not None else None
+            return wrapping or Value(Kind.OBJECT, cls=callee.cls)
         if kind is Kind.FUNCTION and callee.function:
             return self._function_result(callee.function, call, scope)
         return None
@@ -671,6 +672,8 @@ class ValueModel:
             return Value(Kind.MODEL)
         if qual in v.model_getters:
             return self._model_by_label(call, scope)
+        if qual in v.queryset_wrappers:
+            return self._queryset_wrapper(qual, call, scope)
         if qual in v.async_apis:
             return Value(Kind.AWAITABLE, function=qual)
         if qual in v.instance_shortcuts and call.args:  # get_object_or_404(Model | queryset, ...)
@@ -691,6 +694,23 @@ class ValueModel:
             item = self.iterated(call.args[0], scope, False)
             return Value(Kind.SEQUENCE, item=item) if item is not None else None
         return None
+
+    def _queryset_wrapper(self, cls: str, call: ast.Call, scope: FunctionInfo) -> Value | None:
+        """``Paginator(qs, 20)`` (knowledge: ``queryset_wrappers``) over a QuerySet of known
+        kind: an object of that class whose ``item`` is the QuerySet. None over anything else
+        (a list, a value of unknown kind, a parameter annotated ``QuerySet``: lists pass too)."""
+        wrapper = self.v.queryset_wrappers.get(cls)
+        if wrapper is None:
+            return None
+        if call.args:
+            source: ast.expr | None = None if isinstance(call.args[0], ast.Starred) else call.args[0]
+        else:
+            source = next((k.value for k in call.keywords if k.arg == wrapper.argument), None)
+        wrapped = self.of(source, scope)
+        if wrapped is None or wrapped.kind is not Kind.QUERYSET or wrapped.origin is Origin.PARAM \
+                or wrapped.cached_rows:
+            return None
+        return Value(Kind.OBJECT, cls=cls, item=wrapped.portable())
 
     def _model_by_label(self, call: ast.Call, scope: FunctionInfo) -> Value | None:
         """``apps.get_model("shop", "Order")`` on Django's app registry (imported: a
