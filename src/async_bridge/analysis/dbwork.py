@@ -81,8 +81,9 @@ def _evaluation_nodes(analysis: "ModuleAnalysis", fn: FunctionInfo):
 
 
 def deferred_evaluations(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Edge, ...]:
-    """Evaluations (``for x in helper():``) of what another module's function returns:
-    sync database work if it returns a QuerySet, which the index tells on demand."""
+    """Evaluations (``for x in helper():``, ``Paginator(helper(), 20).count``) of what another
+    module's function returns: sync database work if it returns a QuerySet, which the index
+    tells on demand."""
     if analysis.values.deep or fn.node is None:
         return ()
     found: dict[str, Edge] = {}
@@ -94,6 +95,12 @@ def deferred_evaluations(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[
             if value is not None and value.kind is Kind.RESULT_OF and value.function:
                 where = item.node
                 found.setdefault(value.function, Edge(value.function, where.lineno, where.col_offset))  # type: ignore[attr-defined]  # a node with a position
+    for node in (*analysis.scope_nodes(fn, ast.Attribute), *fn.calls):  # ``Paginator(helper(), 20).count``
+        use = orm.wrapper_member(analysis, node, fn)
+        made = use.wrapper.item if use is not None else None
+        if made is not None and made.kind is Kind.RESULT_OF and made.function \
+                and not guards.deliberate_or_elsewhere(analysis, node, fn):
+            found.setdefault(made.function, Edge(made.function, node.lineno, node.col_offset))
     return tuple(found.values())
 
 

@@ -197,6 +197,13 @@ def wrapper_use(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) 
     """A member of a QuerySet wrapper (knowledge: ``queryset_wrappers``, Django's ``Paginator``)
     that evaluates the QuerySet it was built over: ``paginator.num_pages`` (a ``COUNT``),
     ``paginator.page(2)``. Sync database work; a wrapper over anything else is not known."""
+    use = wrapper_member(analysis, node, scope)
+    return use if use is not None and use.wrapper.item is not None and use.wrapper.item.kind is Kind.QUERYSET else None
+
+
+def wrapper_member(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) -> WrapperUse | None:
+    """As ``wrapper_use``, also where the wrapped value is another module's function's result
+    (a summary's reference: sync database work if that returns a QuerySet)."""
     v = analysis.vocab
     if isinstance(node, ast.Call):
         func = node.func

@@ -707,10 +707,12 @@ class ValueModel:
         else:
             source = next((k.value for k in call.keywords if k.arg == wrapper.argument), None)
         wrapped = self.of(source, scope)
-        if wrapped is None or wrapped.kind is not Kind.QUERYSET or wrapped.origin is Origin.PARAM \
-                or wrapped.cached_rows:
+        if wrapped is None or wrapped.origin is Origin.PARAM or wrapped.cached_rows:
             return None
-        return Value(Kind.OBJECT, cls=cls, item=wrapped.portable())
+        if wrapped.kind is Kind.QUERYSET or (wrapped.kind is Kind.RESULT_OF and wrapped.function):
+            # (what another module's function returns, in a summary: a QuerySet or not, the index tells)
+            return Value(Kind.OBJECT, cls=cls, item=wrapped.portable())
+        return None
 
     def _model_by_label(self, call: ast.Call, scope: FunctionInfo) -> Value | None:
         """``apps.get_model("shop", "Order")`` on Django's app registry (imported: a
