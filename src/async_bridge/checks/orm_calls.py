@@ -62,13 +62,11 @@ class SyncOrmInAsync(Check):
         use = orm.wrapper_use(self.analysis, node, scope)
         if use is None or guards.deliberate_or_elsewhere(self.analysis, node, scope):
             return
-        kind = (use.wrapper.cls or "").rsplit(".", 1)[-1]
         if isinstance(node, ast.Call):
             text, instead = f"`{short(node.func, 40)}()`", f"use `sync_to_async({short(node.func, 40)})`"
         else:
             text, instead = f"`{short(node, 40)}`", "read it in `sync_to_async`"
-        yield self.finding("ABR201", node, what=f"{text} queries the DB (a {kind} over a QuerySet)",
-                           function=scope.name, instead=instead)
+        yield self.finding("ABR201", node, what=f"{text} queries its QuerySet", function=scope.name, instead=instead)
 
     # -- ORM method on a known receiver ------------------------------------------------
     def _direct(self, call: ast.Call, scope: FunctionInfo, op: orm.OrmCall):
