@@ -75,3 +75,30 @@ def test_model_index_across_apps() -> None:
     assert models.related_manager("accounts.models.Account", "purchases") == (True, "shop.models.Product")
     assert models.related_manager("shop.models.Category", "products") == (True, "shop.models.Product")
     assert models.related_manager("shop.models.Category", "title") == (False, None)
+
+
+PAGINATOR = """\
+from django.core.paginator import Paginator
+from django.db import models
+
+
+class Entry(models.Model):
+    n = models.IntegerField()
+
+
+async def entries(page):
+    paginator = Paginator(Entry.objects.all(), 20)
+    return paginator.num_pages, paginator.get_page(page)
+"""
+
+
+def test_paginator_messages_name_the_member_and_have_no_fix(tmp_path: Path) -> None:
+    path = tmp_path / "pages.py"
+    path.write_text(PAGINATOR, encoding="utf-8")
+    found = check_tree(ast.parse(PAGINATOR), str(path), settings_for(tmp_path))
+    assert [(f.line, f.col, f.code, f.message, f.fix) for f in found] == [
+        (11, 11, "ABR201", "ABR201 `paginator.num_pages` queries its QuerySet in async 'entries': "
+                           "read it in `sync_to_async`", None),
+        (11, 32, "ABR201", "ABR201 `paginator.get_page()` queries its QuerySet in async 'entries': "
+                           "use `sync_to_async(paginator.get_page)`", None),
+    ]

@@ -95,3 +95,35 @@ def test_wrong_shape_user_knowledge_is_reported_not_raised(tmp_path: Path) -> No
     module, extra = _project(tmp_path, knowledge="loop_bound_types: 3\n")
     findings = lint_file(module, settings_for(tmp_path, extra_knowledge=(str(extra),)))
     assert findings == []
+
+
+WRAPPER_SOURCE = """\
+from django.db import models
+from shop.pagination import FastPaginator
+
+
+class Row(models.Model):
+    n = models.IntegerField()
+
+
+async def rows(page):
+    pages = FastPaginator(Row.objects.all(), 10)
+    return pages.total, pages.fetch(page), pages.per_page
+"""
+
+
+def test_extra_queryset_wrapper_evaluates_its_queryset(tmp_path: Path) -> None:
+    """A project's own paginator, described as knowledge, is a QuerySet wrapper like Django's;
+    a malformed entry (members not a list) is read as having none, never a crash."""
+    module = tmp_path / "views.py"
+    module.write_text(WRAPPER_SOURCE, encoding="utf-8")
+    assert lint_file(module, settings_for(tmp_path)) == []
+    extra = tmp_path / "abr-knowledge.yaml"
+    extra.write_text("queryset_wrappers:\n  shop.pagination.FastPaginator:\n"
+                     "    reads: [total]\n    calls: [fetch]\n", encoding="utf-8")
+    findings = lint_file(module, settings_for(tmp_path, extra_knowledge=(str(extra),)))
+    assert findings == [(11, 12, "ABR201"), (11, 25, "ABR201")]
+    malformed = tmp_path / "abr-malformed.yaml"
+    malformed.write_text("queryset_wrappers:\n  shop.pagination.FastPaginator:\n    reads: total\n    calls: 3\n",
+                         encoding="utf-8")
+    assert lint_file(module, settings_for(tmp_path, extra_knowledge=(str(malformed),))) == []

@@ -1,9 +1,9 @@
 """The database work a function's own body does (SPEC.md, "Sync DB work").
 
 Sync database work: an ORM query method on a known manager/QuerySet, a QuerySet
-evaluated synchronously, a model or related-manager write, a forward relation read
-on an instance the function fetched without ``select_related``, a sync-only Django
-DB API. Database work adds the ``a``-twins and thread bridges (``sync_to_async``).
+evaluated synchronously (also through a wrapper: ``paginator.count``), a model or
+related-manager write, a forward relation read on an instance the function fetched
+without ``select_related``, a sync-only Django DB API. Database work adds the ``a``-twins and thread bridges (``sync_to_async``).
 What callees do is the project index's question (transitive reach over summaries).
 """
 
@@ -59,6 +59,9 @@ def own_sites(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Site | None
         if read is not None and read.instance.origin.value == "query":
             found.append(((node.lineno, node.col_offset), _site(node, f"`{short(node)}` (lazy relation)"), True))
             nodes.append(node)
+        elif orm.wrapper_use(analysis, node, fn) is not None and not guards.deliberate_or_elsewhere(analysis, node, fn):
+            found.append(((node.lineno, node.col_offset), _site(node, f"`{short(node)}`"), True))
+            nodes.append(node)
     if not isinstance(fn.node, ast.Lambda):
         for dec in fn.node.decorator_list:
             if analysis.values.is_bridge(dec, fn.parent or analysis.module_scope):
@@ -78,8 +81,9 @@ def _evaluation_nodes(analysis: "ModuleAnalysis", fn: FunctionInfo):
 
 
 def deferred_evaluations(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[Edge, ...]:
-    """Evaluations (``for x in helper():``) of what another module's function returns:
-    sync database work if it returns a QuerySet, which the index tells on demand."""
+    """Evaluations (``for x in helper():``, ``Paginator(helper(), 20).count``) of what another
+    module's function returns: sync database work if it returns a QuerySet, which the index
+    tells on demand."""
     if analysis.values.deep or fn.node is None:
         return ()
     found: dict[str, Edge] = {}
@@ -91,6 +95,12 @@ def deferred_evaluations(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[
             if value is not None and value.kind is Kind.RESULT_OF and value.function:
                 where = item.node
                 found.setdefault(value.function, Edge(value.function, where.lineno, where.col_offset))  # type: ignore[attr-defined]  # a node with a position
+    for node in (*analysis.scope_nodes(fn, ast.Attribute), *fn.calls):  # ``Paginator(helper(), 20).count``
+        use = orm.wrapper_member(analysis, node, fn)
+        made = use.wrapper.item if use is not None else None
+        if made is not None and made.kind is Kind.RESULT_OF and made.function \
+                and not guards.deliberate_or_elsewhere(analysis, node, fn):
+            found.setdefault(made.function, Edge(made.function, node.lineno, node.col_offset))
     return tuple(found.values())
 
 
@@ -106,6 +116,8 @@ def _sync_call(analysis: "ModuleAnalysis", call: ast.Call, fn: FunctionInfo) -> 
     if op is not None and op.op != orm.TWIN:
         if op.op == orm.QUERY and _memoized_in_global(call, fn):
             return None
+        return _site(call, f"`{short(call.func)}()`")
+    if orm.wrapper_use(analysis, call, fn) is not None:
         return _site(call, f"`{short(call.func)}()`")
     func = call.func
     if isinstance(func, (ast.Name, ast.Attribute)):

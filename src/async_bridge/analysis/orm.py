@@ -4,7 +4,8 @@
   manager or model instance (sync, or its ``a``-twin);
 - ``evaluations``: the forms that evaluate a QuerySet synchronously (``for``, ``list()``,
   ``if qs:``, ``x in qs``, ``qs[0]``, ``sorted(qs)``, ``for i, x in enumerate(qs)``, ...);
-- ``lazy_relation``: a forward ForeignKey / OneToOne read the producing query did not load.
+- ``lazy_relation``: a forward ForeignKey / OneToOne read the producing query did not load;
+- ``wrapper_use``: a member of a QuerySet wrapper (``paginator.count``) that evaluates it.
 
 The ORM rules report these in ``async def``; the function summaries count them as the
 function's own (sync) database work.
@@ -182,6 +183,46 @@ def evaluations(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) 
                 and not value.cached_rows:
             found.append((item, value))
     return found
+
+
+# -- QuerySet wrappers -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class WrapperUse:
+    node: ast.Attribute | ast.Call  # the read (``paginator.count``) or the call (``paginator.page(2)``)
+    wrapper: Value  # the wrapper object; its ``item`` is the QuerySet it evaluates
+    member: str
+
+
+def wrapper_use(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) -> WrapperUse | None:
+    """A member of a QuerySet wrapper (knowledge: ``queryset_wrappers``, Django's ``Paginator``)
+    that evaluates the QuerySet it was built over: ``paginator.num_pages`` (a ``COUNT``),
+    ``paginator.page(2)``. Sync database work; a wrapper over anything else is not known."""
+    use = wrapper_member(analysis, node, scope)
+    return use if use is not None and use.wrapper.item is not None and use.wrapper.item.kind is Kind.QUERYSET else None
+
+
+def wrapper_member(analysis: "ModuleAnalysis", node: ast.AST, scope: FunctionInfo) -> WrapperUse | None:
+    """As ``wrapper_use``, also where the wrapped value is another module's function's result
+    (a summary's reference: sync database work if that returns a QuerySet)."""
+    v = analysis.vocab
+    if isinstance(node, ast.Call):
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr not in v.wrapper_calls:
+            return None
+        owner, member, called = func.value, func.attr, True
+    elif isinstance(node, ast.Attribute):
+        if node.attr not in v.wrapper_reads or not isinstance(node.ctx, ast.Load):
+            return None
+        owner, member, called = node.value, node.attr, False
+    else:
+        return None
+    value = analysis.values.of(owner, scope)
+    if value is None or value.kind is not Kind.OBJECT or value.item is None or not value.cls:
+        return None
+    wrapper = v.queryset_wrappers.get(value.cls)
+    if wrapper is None or member not in (wrapper.calls if called else wrapper.reads):
+        return None
+    return WrapperUse(node, value, member)
 
 
 # -- relations -------------------------------------------------------------------------------

@@ -74,6 +74,31 @@ def with_paths(value: Value, call: ast.Call) -> Value:
     return replace(value, loaded=frozenset(paths))
 
 
+def model_label(call: ast.Call) -> str | None:
+    """``"app.Model"`` from the literal arguments of ``get_model("app", "Model")``,
+    ``get_model("app.Model")`` or ``get_model(app_label=..., model_name=...)``."""
+    if len(call.args) > 3 or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    given: dict[str, ast.expr] = dict(zip(("app_label", "model_name"), call.args))
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg in given:
+            return None
+        if keyword.arg in ("app_label", "model_name"):
+            given[keyword.arg] = keyword.value
+    texts: dict[str, str] = {}
+    for key, node in given.items():
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            return None
+        texts[key] = node.value
+    app = texts.get("app_label")
+    if app is None:
+        return None
+    name = texts.get("model_name")
+    if name is None:
+        app, _, name = app.partition(".")
+    return f"{app}.{name}" if app.isidentifier() and name.isidentifier() else None
+
+
 class ValueModel:
     """Per module, lazily: the value of any expression in any scope of it."""
 
@@ -660,7 +685,8 @@ class ValueModel:
         if kind is Kind.CLASS and callee.cls:
             if callee.function == "signal":
                 return Value(Kind.SIGNAL)
-            return Value(Kind.OBJECT, cls=callee.cls)
+            wrapping = self._queryset_wrapper(callee.cls, call, scope) if call is not None else None
+            return wrapping or Value(Kind.OBJECT, cls=callee.cls)
         if kind is Kind.FUNCTION and callee.function:
             return self._function_result(callee.function, call, scope)
         return None
@@ -687,6 +713,10 @@ class ValueModel:
             return Value(Kind.LOOP, producer=call)
         if qual in v.user_model_getters:
             return Value(Kind.MODEL)
+        if qual in v.model_getters:
+            return self._model_by_label(call, scope)
+        if qual in v.queryset_wrappers:
+            return self._queryset_wrapper(qual, call, scope)
         if qual in v.async_apis:
             return Value(Kind.AWAITABLE, function=qual)
         if qual in v.instance_shortcuts and call.args:  # get_object_or_404(Model | queryset, ...)
@@ -707,6 +737,55 @@ class ValueModel:
             item = self.iterated(call.args[0], scope, False)
             return Value(Kind.SEQUENCE, item=item) if item is not None else None
         return None
+
+    def _queryset_wrapper(self, cls: str, call: ast.Call, scope: FunctionInfo) -> Value | None:
+        """``Paginator(qs, 20)`` (knowledge: ``queryset_wrappers``) over a QuerySet of known
+        kind: an object of that class whose ``item`` is the QuerySet. None over anything else
+        (a list, a value of unknown kind, a parameter annotated ``QuerySet``: lists pass too)."""
+        wrapper = self.v.queryset_wrappers.get(cls)
+        if wrapper is None:
+            return None
+        if call.args:
+            source: ast.expr | None = None if isinstance(call.args[0], ast.Starred) else call.args[0]
+        else:
+            source = next((k.value for k in call.keywords if k.arg == wrapper.argument), None)
+        wrapped = self.of(source, scope)
+        if wrapped is None or wrapped.origin is Origin.PARAM or wrapped.cached_rows:
+            return None
+        if wrapped.kind is Kind.QUERYSET or (wrapped.kind is Kind.RESULT_OF and wrapped.function):
+            # (what another module's function returns, in a summary: a QuerySet or not, the index tells)
+            return Value(Kind.OBJECT, cls=cls, item=wrapped.portable())
+        return None
+
+    def _model_by_label(self, call: ast.Call, scope: FunctionInfo) -> Value | None:
+        """``apps.get_model("shop", "Order")`` on Django's app registry (imported: a
+        migration's ``apps`` parameter gives historical models): the project's model."""
+        label = model_label(call)
+        if label is None or not self._imported_root(call.func, scope):
+            return None
+        models = self.project.models
+        model = models.by_label(label)
+        return Value(Kind.MODEL, model=model) if model and models.is_model(model) else None
+
+    def _imported_root(self, expr: ast.expr, scope: FunctionInfo) -> bool:
+        """The dotted name ``expr`` starts with a name only an import binds where it is used
+        (not a parameter or a local of the same name)."""
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False
+        name = root.id
+        own = self.bindings(scope)
+        if own.binds(name):
+            binding = own.reaching(root)
+            return binding is not None and isinstance(binding.source, Imported)
+        current = scope.parent
+        while current is not None and not self.bindings(current).binds(name):
+            current = current.parent
+        outer = self.bindings(current if current is not None else self.a.module_scope)
+        found = outer.by_name.get(name) or []
+        return bool(found) and name not in outer.opaque and all(isinstance(b.source, Imported) for b in found)
 
     def _method(self, owner: Value, method: str, call: ast.Call, scope: FunctionInfo) -> Value | None:
         kind = owner.kind

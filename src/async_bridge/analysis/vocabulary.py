@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..knowledge import Knowledge
@@ -12,6 +13,26 @@ if TYPE_CHECKING:
 def _twins(mapping: dict) -> dict[str, str]:
     """method -> its async twin, for the entries that have one."""
     return {m: v["twin"] for m, v in mapping.items() if isinstance(v, dict) and isinstance(v.get("twin"), str)}
+
+
+@dataclass(frozen=True)
+class QuerysetWrapper:
+    """A class built over a QuerySet (``Paginator``) whose ``reads`` and ``calls`` evaluate it."""
+
+    argument: str  # the keyword that passes the QuerySet (else it is the first positional argument)
+    reads: frozenset[str]
+    calls: frozenset[str]
+
+
+def _strings(value: Any) -> frozenset[str]:
+    return frozenset(item for item in value if isinstance(item, str)) if isinstance(value, list) else frozenset()
+
+
+def _wrappers(mapping: dict) -> dict[str, QuerysetWrapper]:
+    """``queryset_wrappers`` entries (a user's malformed fields read as empty)."""
+    return {cls: QuerysetWrapper(str(entry.get("argument") or ""), _strings(entry.get("reads")),
+                                 _strings(entry.get("calls")))
+            for cls, entry in mapping.items() if isinstance(entry, dict)}
 
 
 class Vocabulary:
@@ -121,6 +142,25 @@ class Vocabulary:
     @cached_property
     def user_model_getters(self) -> frozenset[str]:
         return self.k.names("user_model_getters")
+
+    @cached_property
+    def queryset_wrappers(self) -> dict[str, QuerysetWrapper]:
+        """Classes built over a QuerySet whose listed members evaluate it: class -> what."""
+        return _wrappers(self.k.mapping("queryset_wrappers"))
+
+    @cached_property
+    def wrapper_reads(self) -> frozenset[str]:
+        """Every attribute of a QuerySet wrapper whose read evaluates it (a cheap first filter)."""
+        return frozenset(name for w in self.queryset_wrappers.values() for name in w.reads)
+
+    @cached_property
+    def wrapper_calls(self) -> frozenset[str]:
+        return frozenset(name for w in self.queryset_wrappers.values() for name in w.calls)
+
+    @cached_property
+    def model_getters(self) -> frozenset[str]:
+        """``apps.get_model``: a model class by app label and class name."""
+        return self.k.names("model_getters")
 
     # -- other Django APIs ------------------------------------------------------------------
     @cached_property

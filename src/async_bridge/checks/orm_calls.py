@@ -1,7 +1,8 @@
 """ABR201 / ABR203: sync ORM queries and model writes inside ``async def``.
 
 Direct: a query or write method on a receiver the value model knows (a manager, a
-QuerySet, a related manager, a model instance). Transitive: a call to a sync
+QuerySet, a related manager, a model instance), or a member of a QuerySet wrapper that
+evaluates it (``paginator.num_pages`` on a ``Paginator`` over a QuerySet). Transitive: a call to a sync
 function (project or installed) whose body, or a callee's, does sync database work;
 entering a ``@contextmanager`` function (``with seed():``) or iterating a generator
 runs its body here too, while merely calling one does not.
@@ -36,10 +37,14 @@ def twin_advice(settings, entry: dict | None, receiver: str, method: str) -> tup
 @register
 class SyncOrmInAsync(Check):
     codes = ("ABR201", "ABR203")
-    nodes = (ast.Call,)
+    nodes = (ast.Call, ast.Attribute)
     scopes = "async"
 
-    def visit(self, call: ast.Call, scope: FunctionInfo):
+    def visit(self, node: ast.Call | ast.Attribute, scope: FunctionInfo):
+        if isinstance(node, ast.Attribute):
+            yield from self._wrapper_use(node, scope)
+            return
+        call = node
         if guards.awaited(call):
             return  # awaited: an async API, not Django's sync method
         op = orm.orm_call(self.analysis, call, scope)
@@ -47,7 +52,21 @@ class SyncOrmInAsync(Check):
             if op.op != orm.TWIN:
                 yield from self._direct(call, scope, op)
             return
+        if orm.wrapper_use(self.analysis, call, scope) is not None:
+            yield from self._wrapper_use(call, scope)
+            return
         yield from self._transitive(call, scope)
+
+    # -- a QuerySet wrapper's member that evaluates it: ``paginator.num_pages`` ---------------
+    def _wrapper_use(self, node: ast.Call | ast.Attribute, scope: FunctionInfo):
+        use = orm.wrapper_use(self.analysis, node, scope)
+        if use is None or guards.deliberate_or_elsewhere(self.analysis, node, scope):
+            return
+        if isinstance(node, ast.Call):
+            text, instead = f"`{short(node.func, 40)}()`", f"use `sync_to_async({short(node.func, 40)})`"
+        else:
+            text, instead = f"`{short(node, 40)}`", "read it in `sync_to_async`"
+        yield self.finding("ABR201", node, what=f"{text} queries its QuerySet", function=scope.name, instead=instead)
 
     # -- ORM method on a known receiver ------------------------------------------------
     def _direct(self, call: ast.Call, scope: FunctionInfo, op: orm.OrmCall):

@@ -130,13 +130,15 @@ class ModelIndex:
         if target is None:
             return None
         if target.startswith(LABEL):
-            return self._by_label(target[len(LABEL):])
+            return self.by_label(target[len(LABEL):])
         found = self.index.class_summary(target)
         if found is not None:
             return found[0]
         return target if self.is_model(target) else None
 
-    def _by_label(self, label: str) -> str | None:
+    def by_label(self, label: str) -> str | None:
+        """The class ``"app_label.ClassName"`` names: ``ClassName`` of the app's ``models``
+        module (``<app_label>/models.py`` or a ``models`` package), if found."""
         if label in self._labels:
             return self._labels[label]
         self._labels[label] = None
@@ -155,7 +157,9 @@ class ModelIndex:
                         candidates.append(module)
         for module in candidates:
             found = self.index.class_summary(f"{module}.{name}")
-            if found is not None:
+            # defined in the app (a ``models`` package re-exports its submodules' classes);
+            # a class the module imports from another app has that app's label
+            if found is not None and found[0].startswith(module[: -len("models")]):
                 result = found[0]
                 break
         self._labels[label] = result

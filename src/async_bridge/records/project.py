@@ -27,6 +27,9 @@ class Models(Protocol):
     def manager(self, model: str, attr: str) -> Value | None:
         """``Model.<attr>`` when it is a manager (default or custom), else None."""
 
+    def by_label(self, label: str) -> str | None:
+        """The project class of an ``"app_label.ClassName"`` label, if found."""
+
 
 class SourceGate(Protocol):
     """Names found by a cheap text scan of the project: a look-up that cannot succeed is skipped."""

@@ -68,7 +68,7 @@ class Value:
     # RELATED, and the QuerySet its ``.all()`` gives: the rows are already in memory (the
     # query that made the instance prefetched the relation), so evaluating it runs no query
     cached_rows: bool = False
-    item: "Value | None" = None  # SEQUENCE: what each item is
+    item: "Value | None" = None  # SEQUENCE: what each item is; OBJECT of a QuerySet wrapper: its QuerySet
     items: "tuple[Value | None, ...]" = ()  # SEQUENCE of a tuple literal: what each position is
     # the node that produced it in this module (a query call): never stored in a summary
     producer: ast.AST | None = field(default=None, compare=False, hash=False, repr=False)

@@ -12,3 +12,7 @@ def refresh_all(category_id):
 class Catalog:
     def pick(self, pk):
         return Product.objects.get(pk=pk)
+
+
+def ordered_products():
+    return Product.objects.order_by("pk")
