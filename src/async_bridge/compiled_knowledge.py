@@ -25,18 +25,21 @@ FORMAT = 1
 
 def documents(paths: Sequence[Path], parse: Callable[[Path, str], Any]) -> list[Any]:
     """The parsed document of each file of ``paths`` (``parse(path, text)`` when not saved)."""
+    if not paths:
+        return []
     contents = [path.read_bytes() for path in paths]
     hasher = blake2b(digest_size=12)
     hasher.update(f"{FORMAT}\0".encode())
     for path, data in zip(paths, contents):
         hasher.update(path.name.encode() + b"\0" + data + b"\0")
-    saved = Path(paths[0].parent if paths else ".", "__pycache__", f"knowledge-{hasher.hexdigest()}.json")
-    found = _read(saved, [path.name for path in paths])
+    names = [path.name for path in paths]
+    saved = paths[0].parent / "__pycache__" / f"knowledge-{hasher.hexdigest()}.json"
+    found = _read(saved, names)
     if found is not None:
         return found
     parsed = [parse(path, data.decode("utf-8")) for path, data in zip(paths, contents)]
     if not sys.dont_write_bytecode:
-        _write(saved, [path.name for path in paths], parsed)
+        _write(saved, names, parsed)
     return parsed
 
 

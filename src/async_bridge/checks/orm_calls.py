@@ -42,7 +42,8 @@ class SyncOrmInAsync(Check):
 
     def visit(self, node: ast.Call | ast.Attribute, scope: FunctionInfo):
         if isinstance(node, ast.Attribute):
-            yield from self._wrapper_use(node, scope)
+            if orm.wrapper_use(self.analysis, node, scope) is not None:
+                yield from self._wrapper_use(node, scope)
             return
         call = node
         if guards.awaited(call):
@@ -59,8 +60,8 @@ class SyncOrmInAsync(Check):
 
     # -- a QuerySet wrapper's member that evaluates it: ``paginator.num_pages`` ---------------
     def _wrapper_use(self, node: ast.Call | ast.Attribute, scope: FunctionInfo):
-        use = orm.wrapper_use(self.analysis, node, scope)
-        if use is None or guards.deliberate_or_elsewhere(self.analysis, node, scope):
+        """``node`` is such a member (``orm.wrapper_use``)."""
+        if guards.deliberate_or_elsewhere(self.analysis, node, scope):
             return
         if isinstance(node, ast.Call):
             text, instead = f"`{short(node.func, 40)}()`", f"use `sync_to_async({short(node.func, 40)})`"

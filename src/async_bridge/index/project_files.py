@@ -310,13 +310,15 @@ class ProjectFiles:
             return False
         if any(self.scans.get(rel) != data for rel, data in scanned.items()):
             return False
-        derived = self.derived or frozenset()
+        derived = self.derived
+        if not derived:
+            return not any(rel in self.second for rel in scanned)  # no alias to look for: nothing to read
         for rel in scanned:
             data = self._texts.get(rel)
             if data is None:
                 path = self.paths.get(rel)
                 data = self.read(path, disk=True) if path is not None else None
-            if data is None or (second_level(data, derived) if derived else ()) != self.second.get(rel, ()):
+            if data is None or second_level(data, derived) != self.second.get(rel, ()):
                 return False
         return True
 
@@ -429,7 +431,7 @@ class ProjectFiles:
         # key the tree records. Scans that did not change (only stats, or edits that left
         # every file's names as they were) are the saved ones: not written again
         if self._scans_dirty or self._scans_key is None:
-            if not (self._scans_loaded or not self._from_store):
+            if self._from_store and not self._scans_loaded:
                 return  # never read here: the tree is left as saved, refreshed again next time
             key = self.generation or ""
             if not self.store.write(SCANS, {"key": key, "scans": self.scans,
