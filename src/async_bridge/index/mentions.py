@@ -19,31 +19,18 @@ from __future__ import annotations
 
 import re
 import shutil
-import zlib
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
-from ..records.words import ascii_words
+from ..records.words import ascii_word_bytes
 from .cache import CacheStore, digest
+from .postings import SHARDS, Postings, shard_of
 
 if TYPE_CHECKING:
     from .project_files import ProjectFiles
 
 _ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-SHARDS = 64
 POINTER = "mentions/current.json"
 _DELTA_LIMIT = 200  # files in the delta before a new base is written
-
-
-def shard_of(name: str) -> int:
-    return zlib.crc32(name.encode()) % SHARDS
-
-
-def _freeze(postings: dict[str, list[str] | tuple[str, ...]]) -> None:
-    """Postings as tuples, replaced one by one (a copy of the whole index would double
-    the memory of a cold run at its peak)."""
-    for word, files in postings.items():
-        if type(files) is list:
-            postings[word] = tuple(files)
 
 
 class MentionIndex:
@@ -59,7 +46,7 @@ class MentionIndex:
         # no time in the collections of a long run
         self._shards: dict[int, dict[str, tuple[int, ...]]] = {}
         # files indexed outside the base (the saved delta, and this process): postings and digests
-        self._extra: dict[str, list[str] | tuple[str, ...]] = {}
+        self._extra = Postings()
         self._extra_digests: dict[str, str] = {}
         self._fresh: set[str] = set()  # indexed by this process, not saved yet
         self._checked = False  # every file is indexed at its current content
@@ -71,7 +58,7 @@ class MentionIndex:
         if not _ASCII_NAME.fullmatch(name):
             return self._search(name)  # not one identifier to the tokeniser: read the files
         self._index_missing()
-        found = {rel for rel in self._extra.get(name, ()) if self._extra_covers(rel)}
+        found = {rel for rel in self._extra.get(name) if self._extra_covers(rel)}
         if self._base is not None:
             files = self._base_files
             for number in self._shard(shard_of(name)).get(name, ()):
@@ -103,7 +90,6 @@ class MentionIndex:
         for rel in [*self.files.records, *self.files.overlaid]:
             if not self._extra_covers(rel) and not self._base_covers(rel):
                 self._index_file(rel)
-        _freeze(self._extra)
         self._checked = True
 
     def _index_file(self, rel: str) -> None:
@@ -116,23 +102,10 @@ class MentionIndex:
         """Index a file's text (the project's files call this for every file they read)."""
         if self._extra_digests.get(rel) == key:
             return
-        self._add(ascii_words(data), rel)
+        self._extra.add(ascii_word_bytes(data), rel)
         self._extra_digests[rel] = key
         if rel not in self.files.overlaid:
             self._fresh.add(rel)
-
-    def _add(self, words: Iterable[str], rel: str) -> None:
-        """``rel`` mentions ``words`` (one loop for all of a file's words: it runs for every
-        word of the project)."""
-        extra = self._extra
-        for word in words:
-            postings = extra.get(word)
-            if postings is None:
-                extra[word] = [rel]
-            elif type(postings) is list:
-                postings.append(rel)
-            else:
-                extra[word] = [*postings, rel]  # frozen once complete: a list again until the next freeze
 
     def _search(self, name: str) -> list[str]:
         pattern = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
@@ -151,17 +124,16 @@ class MentionIndex:
                 if rel in self._extra_digests:
                     continue  # read by this process: newer
                 self._extra_digests[str(rel)] = str(key)
-                self._add([str(word) for word in words], str(rel))
+                self._extra.add([word.encode() for word in words if _ASCII_NAME.fullmatch(word)], str(rel))
             base = pointer.get("base")
             if base is not None and self.store is not None:
                 meta = self.store.read(f"mentions/{base}/files.json")
                 self._base_files = [str(rel) for rel, _key in meta]
                 self._base_digests = {str(rel): str(key) for rel, key in meta}
                 self._base = str(base)
-            _freeze(self._extra)
         except (KeyError, TypeError, ValueError, AttributeError):
             self._base, self._base_files, self._base_digests = None, [], {}
-            self._extra, self._extra_digests = {}, {}
+            self._extra, self._extra_digests = Postings(), {}
 
     def _shard(self, number: int) -> dict[str, tuple[int, ...]]:
         shard = self._shards.get(number)
@@ -187,11 +159,7 @@ class MentionIndex:
         if self._base is None or len(fresh) + len(self._extra_digests) > _DELTA_LIMIT:
             self._write_base()
             return
-        words: dict[str, list[str]] = {rel: [] for rel in fresh}
-        for word, rels in self._extra.items():
-            for rel in rels:
-                if rel in fresh:
-                    words[rel].append(word)
+        words = self._extra.words_of(fresh)
         delta: dict[str, Any] = {}
         pointer = self.store.read(POINTER)
         if isinstance(pointer, dict) and pointer.get("base") == self._base and isinstance(pointer.get("delta"), dict):
@@ -211,9 +179,6 @@ class MentionIndex:
         renumber: dict[int, int] = {}
         if self._base is not None and from_base:
             renumber = {old: from_base[rel] for old, rel in enumerate(self._base_files) if rel in from_base}
-        words_of: list[list[str]] = [[] for _ in range(SHARDS)]  # this process's words, by shard
-        for word in self._extra:
-            words_of[shard_of(word)].append(word)
         digests = {**{rel: self._base_digests[rel] for rel in from_base},
                    **{rel: self._extra_digests[rel] for rel in from_extra}}
         files = [[rel, digests.get(rel, "")] for rel in rels]
@@ -228,8 +193,8 @@ class MentionIndex:
                 if self._base is None:
                     return  # the old base vanished under us: leave it to the next run
                 self._shards.pop(number, None)
-            for word in words_of[number]:
-                found = [from_extra[rel] for rel in self._extra[word] if rel in from_extra]
+            for word, rels in self._extra.shard(number).items():
+                found = sorted({from_extra[rel] for rel in rels if rel in from_extra})
                 if found:
                     shard.setdefault(word, []).extend(found)
             if not self.store.write(f"mentions/{base}/{number:02d}.json", shard):
@@ -241,7 +206,7 @@ class MentionIndex:
             self._base, self._base_files = base, rels
             self._base_digests = {rel: key for rel, key in files if key}
             self._shards = {}  # read back when a question needs one: the postings leave memory
-            self._extra, self._extra_digests = {}, {}
+            self._extra, self._extra_digests = Postings(), {}
             self._checked = False  # unsaved buffers are indexed again on the next question
 
     def _remove_bases(self, keep: str) -> None:

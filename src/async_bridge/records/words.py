@@ -12,3 +12,8 @@ def ascii_words(data: bytes) -> frozenset[str]:
     """The ASCII word runs of a text's bytes. Every ASCII identifier in the text is one:
     no word character can touch an identifier, and a non-ASCII byte ends a run."""
     return frozenset(data.translate(_TO_WORDS).decode("ascii").split())
+
+
+def ascii_word_bytes(data: bytes) -> frozenset[bytes]:
+    """``ascii_words`` as bytes (for an index that stores them as bytes: no str per word)."""
+    return frozenset(data.translate(_TO_WORDS).split())
