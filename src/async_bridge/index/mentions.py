@@ -193,8 +193,8 @@ class MentionIndex:
                 if self._base is None:
                     return  # the old base vanished under us: leave it to the next run
                 self._shards.pop(number, None)
-            for word, rels in self._extra.shard(number).items():
-                found = sorted({from_extra[rel] for rel in rels if rel in from_extra})
+            for word, noted in self._extra.shard(number).items():
+                found = sorted({from_extra[rel] for rel in noted if rel in from_extra})
                 if found:
                     shard.setdefault(word, []).extend(found)
             if not self.store.write(f"mentions/{base}/{number:02d}.json", shard):
