@@ -5,7 +5,8 @@ QuerySet, a related manager, a model instance), or a member of a QuerySet wrappe
 evaluates it (``paginator.num_pages`` on a ``Paginator`` over a QuerySet). Transitive: a call to a sync
 function (project or installed) whose body, or a callee's, does sync database work;
 entering a ``@contextmanager`` function (``with seed():``) or iterating a generator
-runs its body here too, while merely calling one does not.
+runs its body here too, while merely calling one does not; reading a ``@property`` on an
+instance of a known class calls its getter.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import ast
 
 from .. import django_version
-from ..analysis import guards, orm
+from ..analysis import guards, orm, properties
 from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.functions import enters_body
@@ -44,6 +45,10 @@ class SyncOrmInAsync(Check):
         if isinstance(node, ast.Attribute):
             if orm.wrapper_use(self.analysis, node, scope) is not None:
                 yield from self._wrapper_use(node, scope)
+                return
+            getter = properties.getter_read(self.analysis, node, scope)
+            if getter is not None:
+                yield from self._property_read(node, scope, getter)
             return
         call = node
         if guards.awaited(call):
@@ -68,6 +73,19 @@ class SyncOrmInAsync(Check):
         else:
             text, instead = f"`{short(node, 40)}`", "read it in `sync_to_async`"
         yield self.finding("ABR201", node, what=f"{text} queries its QuerySet", function=scope.name, instead=instead)
+
+    # -- a property whose getter does sync database work: ``agent.timezone`` -----------------
+    def _property_read(self, node: ast.Attribute, scope: FunctionInfo, getter: str):
+        project = self.analysis.project
+        summary = project.function(getter)
+        if summary is None or summary.is_async or summary.threaded:
+            return
+        reach = project.sync_db_reach(summary.qualname, False)
+        if not reach or guards.deliberate_or_elsewhere(self.analysis, node, scope):
+            return
+        name = short(node, 40)
+        yield self.finding("ABR201", node, related=reach, what=f"`{name}` reaches {_clip(reach[-1].what)}",
+                           function=scope.name, instead=f"read `{name}` in `sync_to_async`")
 
     # -- ORM method on a known receiver ------------------------------------------------
     def _direct(self, call: ast.Call, scope: FunctionInfo, op: orm.OrmCall):
