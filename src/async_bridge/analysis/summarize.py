@@ -20,7 +20,7 @@ from ..records.summaries import (
 )
 from ..records import constants
 from ..records.values import Kind, Value
-from . import dbwork, loops, properties
+from . import dbwork, implicit_calls, loops
 from .param_guards import argument_slots, call_arguments, caller_parameters, parameter_guard
 from .functions import enters_body
 from .scopes import ClassInfo, FunctionInfo
@@ -238,8 +238,8 @@ def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Function
 
 def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge, ...], tuple[Edge, ...], list[ast.AST]]:
     """(calls whose callee's body runs here (the first call of each callee; a property read
-    calls its getter), deferred bodies entered/iterated here, every call of a project
-    function and every property read)."""
+    calls its getter, a sync ``with`` its object's ``__enter__``/``__exit__``), deferred
+    bodies entered/iterated here, every call of a project function and every implicit one)."""
     calls: dict[str, Edge] = {}
     enters: dict[str, Edge] = {}
     nodes: list[ast.AST] = []
@@ -261,12 +261,18 @@ def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge
         if enters_body(call):
             enters[target] = _merged(enters.get(target), edge)
         calls[target] = _merged(calls.get(target), edge)
-    if fn.node is not None and properties.project_has_properties(analysis):
+    if fn.node is not None and implicit_calls.project_has_properties(analysis):
         for node in analysis.scope_nodes(fn, ast.Attribute):
-            getter = properties.getter_read(analysis, node, fn)
+            getter = implicit_calls.getter_read(analysis, node, fn)
             if getter is not None:
                 nodes.append(node)
                 calls[getter] = _merged(calls.get(getter), Edge(getter, node.lineno, node.col_offset, 0, ()))
+    for stmt in analysis.scope_nodes(fn, ast.With) if fn.node is not None else ():
+        for item in stmt.items:  # a sync ``with`` runs ``__enter__`` and ``__exit__`` here
+            for method in implicit_calls.with_methods(analysis, item, fn):
+                expr = item.context_expr
+                nodes.append(expr)
+                calls[method] = _merged(calls.get(method), Edge(method, expr.lineno, expr.col_offset))
     return tuple(calls.values()), tuple(enters.values()), nodes
 
 

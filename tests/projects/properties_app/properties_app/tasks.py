@@ -1,5 +1,6 @@
 """Reading a property of a model defined in another module calls its getter."""
-from properties_app.models import Agent, Task
+from properties_app.models import Agent, ProgressReport, Task
+from properties_app.reports import repair_all
 
 
 async def handle_task_on_agent(task_pk: int, agent: Agent):
@@ -8,3 +9,11 @@ async def handle_task_on_agent(task_pk: int, agent: Agent):
     task.nats_payload(agent=agent)  # error: ABR201@5
     task.plain_payload()
     task.untyped_payload(agent)
+
+
+async def repair(pk: int):
+    with ProgressReport() as report:  # error: ABR201@10
+        report.state = "x"
+    repair_all()  # error: ABR201@5
+    async with ProgressReport():
+        pass

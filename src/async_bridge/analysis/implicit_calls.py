@@ -1,10 +1,14 @@
-"""Reading a property is a call of its getter.
+"""Calls no call expression shows: reading a property, entering a context manager.
 
 ``agent.timezone``, where ``agent`` is an instance of a class whose ``timezone`` is a
 ``@property`` (or ``cached_property``), runs the getter right there: its database work
-happens where the attribute is read, in the function's own body or in a caller's. Only
-a read on a receiver whose class the value model knows counts; a name alone is not a
-value. Writing (``obj.prop = x``) or deleting the attribute calls no getter.
+happens where the attribute is read, in the function's own body or in a caller's.
+Writing (``obj.prop = x``) or deleting the attribute calls no getter.
+
+``with Report(...):`` (a sync ``with``) runs the class's ``__enter__`` and ``__exit__``
+where the statement is; ``async with`` runs ``__aenter__``/``__aexit__`` instead.
+
+Only a receiver whose class the value model knows counts; a name alone is not a value.
 """
 
 from __future__ import annotations
@@ -81,3 +85,24 @@ def _enclosing_method(scope: FunctionInfo) -> FunctionInfo | None:
             return current
         current = current.parent
     return None
+
+
+def with_methods(analysis: "ModuleAnalysis", item: ast.withitem, scope: FunctionInfo) -> list[str]:
+    """The ``__enter__`` / ``__exit__`` (in that order, those the class has) that an item of
+    a sync ``with`` statement runs, when the value it enters is an instance of a known class."""
+    value = analysis.values.of(item.context_expr, scope)
+    if value is None or value.kind not in _RECEIVERS:
+        return []
+    holder = value.cls or value.model
+    if not holder:
+        return []
+    found = [analysis.method_of(holder, name) for name in ("__enter__", "__exit__")]
+    return [method for method in found if method is not None]
+
+
+def has_async_enter(analysis: "ModuleAnalysis", item: ast.withitem, scope: FunctionInfo) -> bool:
+    """Whether the entered object's class also has ``__aenter__`` (``async with`` is the fix)."""
+    value = analysis.values.of(item.context_expr, scope)
+    holder = (value.cls or value.model) if value is not None else None
+    return bool(holder) and analysis.method_of(holder, "__aenter__") is not None  # type: ignore[arg-type]  # holder checked
+
