@@ -199,6 +199,51 @@ def test_a_name_that_becomes_an_async_def_elsewhere_brings_its_check_back(tmp_pa
     assert _lint_app_use(root) == []
 
 
+AGENT_MODELS = """\
+from django.db import models
+
+
+class Settings(models.Model):
+    tz = models.CharField(max_length=40)
+
+
+class Agent(models.Model):
+    {decorator}
+    def timezone(self):
+        return {body}
+"""
+
+
+def test_a_property_made_or_unmade_in_another_file_is_seen_by_a_warm_cache(tmp_path: Path) -> None:
+    """Whether ``agent.timezone`` calls a getter depends on another file (is it a property?
+    does any file define a property at all?): a warm cache must follow both edits."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    models = root / "app" / "models.py"
+    (root / "app" / "helpers.py").write_text(
+        "from app.models import Agent\n\n\ndef zone_of(agent: Agent):\n    return agent.timezone\n")
+    (root / "app" / "use.py").write_text(
+        "from app.helpers import zone_of\nfrom app.models import Agent\n\n\nasync def tick(pk):\n"
+        "    agent = await Agent.objects.aget(pk=pk)\n    return agent.timezone, zone_of(agent)\n")
+    queries, plain = "Settings.objects.first().tz", '"UTC"'
+
+    models.write_text(AGENT_MODELS.format(decorator="", body=queries))  # a method: no file has a property
+    assert _lint_app_use(root) == []
+    assert _lint_app_use(root) == []  # warm
+    models.write_text(AGENT_MODELS.format(decorator="@property", body=queries))
+    assert _lint_app_use(root) == [(7, "ABR201"), (7, "ABR201")]
+    assert _lint_app_use(root) == [(7, "ABR201"), (7, "ABR201")]  # warm
+    models.write_text(AGENT_MODELS.format(decorator="@property", body=plain))
+    assert _lint_app_use(root) == []
+    (root / "app" / "other.py").write_text(
+        "class Clock:\n    @property\n    def timezone(self):\n        return 'UTC'\n")
+    models.write_text(AGENT_MODELS.format(decorator="@property", body=queries))
+    assert _lint_app_use(root) == [(7, "ABR201"), (7, "ABR201")]
+    models.write_text(AGENT_MODELS.format(decorator="", body=queries))  # a property of that name remains elsewhere
+    assert _lint_app_use(root) == []
+
+
 def test_a_file_touched_without_edit_keeps_every_files_names(tmp_path: Path) -> None:
     """A run that sees only changed stats (a checkout, ``touch``) saves the file list again;
     the names scanned from every file must survive it, or a later edit elsewhere would

@@ -32,6 +32,7 @@ class FunctionFacts:
     generator: bool
     # decorators of other modules whose effect a summary cannot judge (the index does, on demand)
     decorators: tuple[str, ...] = ()
+    is_property: bool = False  # ``@property`` / ``cached_property``: reading the attribute calls it
     # what calling it gives: computed on first use (``FunctionModel.returns``)
     returns_state: tuple[bool, Value | None] = field(default=(False, None), repr=False)
 
@@ -105,10 +106,14 @@ class FunctionModel:
         runs_body = not generator
         threaded = False
         unjudged: list[str] = []
+        is_property = False
         for dec in reversed(node.decorator_list):
             target = decorator_target(dec)
             qual_dec = self.a.qualify(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
             if qual_dec in vocab.transparent_decorators:
+                continue
+            if qual_dec in vocab.property_decorators and fn.cls is not None:
+                is_property, awaitable, value = True, False, None  # the name is the getter's result
                 continue
             if qual_dec in vocab.deferring_decorators:
                 runs_body, awaitable, value = False, False, Value(Kind.FUNCTION, function=qual)
@@ -131,7 +136,7 @@ class FunctionModel:
                     continue
             # any other decorator may turn it into something else (``@async_to_sync``)
             awaitable, value = False, None
-        return FunctionFacts(value, awaitable, runs_body, threaded, generator, tuple(unjudged))
+        return FunctionFacts(value, awaitable, runs_body, threaded, generator, tuple(unjudged), is_property)
 
     def _decorator_result(self, decorator: str) -> Value | None:
         """What a project decorator returns (``def db(f): return sync_to_async(f)``)."""

@@ -20,7 +20,7 @@ from ..records.summaries import (
 )
 from ..records import constants
 from ..records.values import Kind, Value
-from . import dbwork, loops
+from . import dbwork, implicit_calls, loops
 from .param_guards import argument_slots, call_arguments, caller_parameters, parameter_guard
 from .functions import enters_body
 from .scopes import ClassInfo, FunctionInfo
@@ -203,7 +203,8 @@ def function_shape(analysis: "ModuleAnalysis", fn: FunctionInfo) -> FunctionShap
     if any(isinstance(c.func, ast.Attribute) and c.func.attr == "run_until_complete" or
            analysis.qualify(c.func) in analysis.vocab.new_loop_runners for c in fn.calls):
         runner = loops.runner_param(analysis, fn)
-    return FunctionShape(fn.is_async, facts.awaitable, facts.runs_body, facts.threaded, runner, facts.decorators)
+    return FunctionShape(fn.is_async, facts.awaitable, facts.runs_body, facts.threaded, runner, facts.decorators,
+                         facts.is_property)
 
 
 def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> FunctionSummary:
@@ -235,12 +236,13 @@ def summarize_function(analysis: "ModuleAnalysis", fn: FunctionInfo) -> Function
     )
 
 
-def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge, ...], tuple[Edge, ...], list[ast.Call]]:
-    """(calls whose callee's body runs here (the first call of each callee), deferred bodies
-    entered/iterated here, every call of a project function)."""
+def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge, ...], tuple[Edge, ...], list[ast.AST]]:
+    """(calls whose callee's body runs here (the first call of each callee; a property read
+    calls its getter, a sync ``with`` its object's ``__enter__``/``__exit__``), deferred
+    bodies entered/iterated here, every call of a project function and every implicit one)."""
     calls: dict[str, Edge] = {}
     enters: dict[str, Edge] = {}
-    nodes: list[ast.Call] = []
+    nodes: list[ast.AST] = []
     passed_on = None  # the parameters a call may pass on, made at the first project call
     for call in fn.calls:
         func = call.func
@@ -259,15 +261,28 @@ def call_edges(analysis: "ModuleAnalysis", fn: FunctionInfo) -> tuple[tuple[Edge
         if enters_body(call):
             enters[target] = _merged(enters.get(target), edge)
         calls[target] = _merged(calls.get(target), edge)
+    if fn.node is not None and implicit_calls.project_has_properties(analysis):
+        for node in analysis.scope_nodes(fn, ast.Attribute):
+            getter = implicit_calls.getter_read(analysis, node, fn)
+            if getter is not None:
+                nodes.append(node)
+                calls[getter] = _merged(calls.get(getter), Edge(getter, node.lineno, node.col_offset, 0, ()))
+    for stmt in analysis.scope_nodes(fn, ast.With) if fn.node is not None else ():
+        for item in stmt.items:  # a sync ``with`` runs ``__enter__`` and ``__exit__`` here
+            for method in implicit_calls.with_methods(analysis, item, fn):
+                expr = item.context_expr
+                nodes.append(expr)
+                calls[method] = _merged(calls.get(method), Edge(method, expr.lineno, expr.col_offset))
     return tuple(calls.values()), tuple(enters.values()), nodes
 
 
-def _guard(analysis: "ModuleAnalysis", fn: FunctionInfo, db_nodes: list[ast.AST], called: list[ast.Call]):
-    """The parameter all of ``fn``'s database work and calls of project functions wait for."""
+def _guard(analysis: "ModuleAnalysis", fn: FunctionInfo, db_nodes: list[ast.AST], called: list[ast.AST]):
+    """The parameter all of ``fn``'s database work and calls of project functions (and
+    property reads) wait for."""
     if not db_nodes and not called:
         return None
-    project = [call for call in called if analysis.project.function_shape(
-        analysis.resolve_callable(call.func, fn) or "") is not None]
+    project = [node for node in called if not isinstance(node, ast.Call) or analysis.project.function_shape(
+        analysis.resolve_callable(node.func, fn) or "") is not None]
     return parameter_guard(analysis, fn, [*db_nodes, *project]) if db_nodes or project else None
 
 

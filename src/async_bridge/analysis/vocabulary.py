@@ -224,6 +224,11 @@ class Vocabulary:
         return self.k.names("deferring_decorators")
 
     @cached_property
+    def property_decorators(self) -> frozenset[str]:
+        """``@property`` and kin: reading the attribute on an instance calls the getter."""
+        return self.k.names("property_decorators")
+
+    @cached_property
     def async_apis(self) -> frozenset[str]:
         """Functions of libraries known to return an awaitable (``asyncio.sleep``)."""
         return self.k.names("async_apis")

@@ -5,7 +5,9 @@ QuerySet, a related manager, a model instance), or a member of a QuerySet wrappe
 evaluates it (``paginator.num_pages`` on a ``Paginator`` over a QuerySet). Transitive: a call to a sync
 function (project or installed) whose body, or a callee's, does sync database work;
 entering a ``@contextmanager`` function (``with seed():``) or iterating a generator
-runs its body here too, while merely calling one does not.
+runs its body here too, while merely calling one does not; reading a ``@property`` on an
+instance of a known class calls its getter, and a sync ``with`` on one runs its
+``__enter__`` / ``__exit__``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import ast
 
 from .. import django_version
-from ..analysis import guards, orm
+from ..analysis import guards, implicit_calls, orm
 from ..analysis.text import short
 from ..analysis.scopes import FunctionInfo
 from ..analysis.functions import enters_body
@@ -37,13 +39,21 @@ def twin_advice(settings, entry: dict | None, receiver: str, method: str) -> tup
 @register
 class SyncOrmInAsync(Check):
     codes = ("ABR201", "ABR203")
-    nodes = (ast.Call, ast.Attribute)
+    nodes = (ast.Call, ast.Attribute, ast.With)
     scopes = "async"
 
-    def visit(self, node: ast.Call | ast.Attribute, scope: FunctionInfo):
+    def visit(self, node: ast.Call | ast.Attribute | ast.With, scope: FunctionInfo):
+        if isinstance(node, ast.With):
+            for item in node.items:
+                yield from self._entered(item, scope)
+            return
         if isinstance(node, ast.Attribute):
             if orm.wrapper_use(self.analysis, node, scope) is not None:
                 yield from self._wrapper_use(node, scope)
+                return
+            getter = implicit_calls.getter_read(self.analysis, node, scope)
+            if getter is not None:
+                yield from self._property_read(node, scope, getter)
             return
         call = node
         if guards.awaited(call):
@@ -68,6 +78,43 @@ class SyncOrmInAsync(Check):
         else:
             text, instead = f"`{short(node, 40)}`", "read it in `sync_to_async`"
         yield self.finding("ABR201", node, what=f"{text} queries its QuerySet", function=scope.name, instead=instead)
+
+    # -- a property whose getter does sync database work: ``agent.timezone`` -----------------
+    def _property_read(self, node: ast.Attribute, scope: FunctionInfo, getter: str):
+        project = self.analysis.project
+        summary = project.function(getter)
+        if summary is None or summary.is_async or summary.threaded:
+            return
+        reach = project.sync_db_reach(summary.qualname, False)
+        if not reach or guards.deliberate_or_elsewhere(self.analysis, node, scope):
+            return
+        name = short(node, 40)
+        yield self.finding("ABR201", node, related=reach, what=f"`{name}` reaches {_clip(reach[-1].what)}",
+                           function=scope.name, instead=f"read `{name}` in `sync_to_async`")
+
+    # -- a sync ``with`` on an object whose ``__enter__`` / ``__exit__`` does sync database work --
+    def _entered(self, item: ast.withitem, scope: FunctionInfo):
+        a = self.analysis
+        expr = item.context_expr
+        if isinstance(expr, ast.Call) and any(True for _ in self._transitive(expr, scope)):
+            return  # building it already reaches the database: reported at the call
+        project = a.project
+        for method in implicit_calls.with_methods(a, item, scope):
+            summary = project.function(method)
+            if summary is None or summary.is_async or summary.threaded:
+                continue
+            reach = project.sync_db_reach(summary.qualname, False)
+            if not reach:
+                continue
+            if guards.deliberate_or_elsewhere(a, expr, scope):
+                return
+            name = short(expr.func if isinstance(expr, ast.Call) else expr, 40)
+            shown = f"`{name}()`" if isinstance(expr, ast.Call) else f"`{name}`"
+            instead = ("use `async with`" if implicit_calls.has_async_enter(a, item, scope)
+                       else "run the block with `sync_to_async`")
+            yield self.finding("ABR201", expr, related=reach, what=f"Entering {shown} reaches {_clip(reach[-1].what)}",
+                               function=scope.name, instead=instead)
+            return
 
     # -- ORM method on a known receiver ------------------------------------------------
     def _direct(self, call: ast.Call, scope: FunctionInfo, op: orm.OrmCall):

@@ -23,7 +23,7 @@ from . import findings_lookup
 from .cache import CacheStore, digest
 from .recording import Recorder
 
-FORMAT = 6
+FORMAT = 7  # 7: a function shape tells a property getter
 # the per-function facts a summary record fills in as questions need them
 FUNCTION_PARTS = ("functions", "returns", "edges", "contexts")
 
@@ -129,7 +129,7 @@ class StoredSummary:
         structure = {
             "module": live.module, "path": live.path,
             "names": dict(live.names), "assigned": sorted(live.assigned),
-            "shapes": {q: [*shape[:5], list(shape.decorators)] for q, shape in live.shapes.items()},
+            "shapes": {q: shape.to_data() for q, shape in live.shapes.items()},
             "call_names": {k: sorted(v) for k, v in live.call_names.items()},
             "classes": {q: {"bases": list(c.bases), "methods": list(c.methods),
                             "fields": [list(f.__dict__.values()) for f in c.fields]}
@@ -151,7 +151,7 @@ class StoredSummary:
         s = json.loads(self.structure)
         return self._with_structure(
             live, s["module"], s["path"], s["names"], frozenset(s["assigned"]),
-            {q: FunctionShape(v[0], v[1], v[2], v[3], v[4], tuple(v[5])) for q, v in s["shapes"].items()},
+            {q: FunctionShape.from_data(v) for q, v in s["shapes"].items()},
             {k: frozenset(v) for k, v in s["call_names"].items()},
             {q: (tuple(c["bases"]), tuple(c["methods"]), tuple(RawField(*f) for f in c["fields"]))
              for q, c in s["classes"].items()},

@@ -417,6 +417,12 @@ class ProjectIndex:
             shape = shape._replace(threaded=True, awaitable=True, decorators=())
         return shape
 
+    def is_getter(self, qualname: str) -> bool:
+        """Whether a function is a ``@property`` / ``cached_property`` getter (reading the
+        attribute calls it)."""
+        shape = self.function_shape(qualname)
+        return shape is not None and shape.is_property
+
     def function_returns(self, qualname: str) -> Value | None:
         """What calling a function gives (awaiting it, for a coroutine function), when known."""
         def pick(summary: ModuleSummary, local: str) -> tuple[Value | None] | None:
@@ -616,7 +622,7 @@ class ProjectIndex:
             fn = queue.popleft()
             site = site_of(fn)
             if site is not None:
-                result = _path(came_from, fn, site)
+                result = _path(came_from, fn, site, self.is_getter)
                 break
             for edge, entered in _edges(fn):
                 if edge.callee in came_from:
@@ -756,13 +762,15 @@ def _edges(fn: FunctionSummary) -> Iterator[tuple[Edge, bool]]:
         yield edge, edge.callee in entered
 
 
-def _path(came_from: dict[str, tuple[FunctionSummary, Edge] | None], end: FunctionSummary, site: Site) -> Reach:
+def _path(came_from: dict[str, tuple[FunctionSummary, Edge] | None], end: FunctionSummary, site: Site,
+          is_getter: Callable[[str], bool]) -> Reach:
     steps = [Step(end.qualname, end.path, site.line, site.col, site.what)]
     current = came_from.get(end.qualname)
     while current is not None:
         caller, edge = current
         callee = edge.callee.rsplit(".", 1)[-1]
-        steps.append(Step(caller.qualname, caller.path, edge.line, edge.col, f"calls `{callee}()`"))
+        how = f"reads `{callee}`" if is_getter(edge.callee) else f"calls `{callee}()`"
+        steps.append(Step(caller.qualname, caller.path, edge.line, edge.col, how))
         current = came_from.get(caller.qualname)
     steps.reverse()
     return tuple(steps)

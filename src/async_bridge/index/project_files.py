@@ -385,6 +385,7 @@ class ProjectFiles:
                 awaitable=frozenset(names["awaitable"]), runner_candidates=frozenset(names["runners"]),
                 bridge_candidates=frozenset(names["bridges"]),
                 related_names=RelatedNames(self.resolver.root, names["related"]),
+                properties=frozenset(names["properties"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return
@@ -445,7 +446,7 @@ class ProjectFiles:
             "scans_key": self._scans_key,
             "names": {
                 "awaitable": sorted(names.awaitable), "runners": sorted(names.runner_candidates),
-                "bridges": sorted(names.bridge_candidates),
+                "bridges": sorted(names.bridge_candidates), "properties": sorted(names.properties),
                 "related": {k: sorted(os.path.relpath(p, root) for p in v) for k, v in names.related_names.items()},
             },
         })

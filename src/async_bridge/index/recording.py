@@ -168,10 +168,10 @@ def ask(index: "ProjectIndex", key: Key) -> Any:
 QUESTIONS = frozenset({
     "module_of", "module_path", "function", "has_function", "has_global", "resolve", "class_summary",
     "find_method", "class_derives", "global_value", "constant", "runner_param", "db_reach", "sync_db_reach",
-    "reached_from_worker", "reached_from_async",
+    "reached_from_worker", "reached_from_async", "is_getter",
 })
 MODEL_QUESTIONS = frozenset({"is_model", "fields", "related_manager", "manager"})
-GATES = ("awaitable", "runner_candidates", "bridge_candidates")
+GATES = ("awaitable", "runner_candidates", "bridge_candidates", "properties")
 
 
 class RecordingProject:

@@ -25,6 +25,7 @@ _HEADER = re.compile(rb"^([ \t]*)(?:(async[ \t]+)?def|(class))[ \t]+(\w+)", re.M
 _LOOP_RUN = (b"run_until_complete", b"run(")
 _ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
 _DECORATED_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(\w+)\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
+_PROPERTY_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(?:property|cached_property)[ \t\r]*(?:#[^\n]*)?\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
 _RELATED_NAME = re.compile(rb"related_name\s*=\s*['\"](\w+)['\"]")
 _BRIDGE_WORDS = (b"sync_to_async", b"SyncToAsync")
 BRIDGE_NAMES = frozenset({"sync_to_async", "SyncToAsync", "database_sync_to_async", "DatabaseSyncToAsync"})
@@ -58,6 +59,7 @@ class FileScan:
     bridges: tuple[str, ...] = ()  # definitions built from a known bridge name (first level)
     decorated: tuple[tuple[str, str], ...] = ()  # (last name of a decorator, the def it decorates)
     related: tuple[str, ...] = ()  # related_name="x" declared here
+    properties: tuple[str, ...] = ()  # defs decorated ``@property`` / ``@cached_property``
 
     def to_data(self) -> dict[str, Any]:
         return {k: [list(p) for p in v] if k == "decorated" else list(v)
@@ -68,6 +70,7 @@ class FileScan:
         return cls(
             async_defs=_strings(data.get("async_defs")), runners=_strings(data.get("runners")),
             bridges=_strings(data.get("bridges")), related=_strings(data.get("related")),
+            properties=_strings(data.get("properties")),
             decorated=tuple((str(a), str(b)) for a, b in data.get("decorated") or ()),
         )
 
@@ -91,6 +94,7 @@ def scan_file(data: bytes) -> FileScan:
     bridges: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     decorated: tuple[tuple[str, str], ...] = ()
+    properties: tuple[str, ...] = ()
     if b"related_name" in data:
         related = _decode(_RELATED_NAME.findall(data))
     if b"async" in data:
@@ -98,11 +102,14 @@ def scan_file(data: bytes) -> FileScan:
     if b"@" in data:
         decorated = tuple(sorted({(d.decode("ascii", "replace"), n.decode("ascii", "replace"))
                                   for d, n in _DECORATED_DEF.findall(data)}))
+        if b"property" in data:
+            properties = _decode(_PROPERTY_DEF.findall(data))
     if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
         runners = _decode(_loop_running_defs(data))
     if any(word in data for word in _BRIDGE_WORDS):
         bridges = _decode(g for groups in _first_level().findall(data) for g in groups if g)
-    return FileScan(async_defs, runners, tuple(b for b in bridges if b not in BRIDGE_NAMES), decorated, related)
+    return FileScan(async_defs, runners, tuple(b for b in bridges if b not in BRIDGE_NAMES), decorated, related,
+                    properties)
 
 
 def _loop_running_defs(data: bytes) -> list[bytes]:
@@ -162,6 +169,7 @@ class SourceNames:
     runner_candidates: frozenset[str]
     bridge_candidates: frozenset[str]
     related_names: Mapping[str, tuple[Path, ...]]  # related_name="x" -> the files declaring it
+    properties: frozenset[str] = frozenset()  # names of ``@property`` / ``@cached_property`` defs
 
     @classmethod
     def scan(cls, sources: Iterable[tuple[Path, bytes]]) -> "SourceNames":
@@ -185,7 +193,9 @@ class SourceNames:
         bridges: set[str] = set(BRIDGE_NAMES)
         by_decorator: dict[str, set[str]] = {}
         related: dict[str, list[Path]] = {}
+        properties: set[str] = set()
         for path, scan in scans:
+            properties.update(scan.properties)
             async_defs.update(scan.async_defs)
             runners.update(scan.runners)
             bridges.update(scan.bridges)
@@ -200,7 +210,7 @@ class SourceNames:
             awaitable |= by_decorator[decorator]
         return cls(
             awaitable=frozenset(awaitable), runner_candidates=frozenset(runners), bridge_candidates=frozenset(bridges),
-            related_names={k: tuple(sorted(v)) for k, v in related.items()},
+            related_names={k: tuple(sorted(v)) for k, v in related.items()}, properties=frozenset(properties),
         )
 
 

@@ -43,6 +43,9 @@ class SourceGate(Protocol):
     @property
     def bridge_candidates(self) -> frozenset[str]: ...
 
+    @property
+    def properties(self) -> frozenset[str]: ...
+
 
 class Project(Protocol):
     @property
@@ -62,6 +65,9 @@ class Project(Protocol):
 
     def function_shape(self, qualname: str) -> FunctionShape | None:
         """What a function is, cheaply (awaitable, runs its body, threaded, a runner)."""
+
+    def is_getter(self, qualname: str) -> bool:
+        """A ``@property`` / ``cached_property`` getter: reading the attribute calls it."""
 
     def has_function(self, qualname: str) -> bool:
         """A def of that name exists (structural: cheap)."""

@@ -32,6 +32,15 @@ class FunctionShape(NamedTuple):
     threaded: bool  # a bridge decorates it
     runner_param: int | None  # runs this parameter on a new event loop
     decorators: tuple[str, ...] = ()  # decorators from other modules, judged on demand
+    is_property: bool = False  # a ``@property`` / ``cached_property`` getter: reading the attribute calls it
+
+    def to_data(self) -> list[Any]:
+        return [*self[:5], list(self.decorators), *([True] if self.is_property else [])]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "FunctionShape":
+        return cls(bool(data[0]), bool(data[1]), bool(data[2]), bool(data[3]), data[4], tuple(data[5]),
+                   len(data) > 6 and bool(data[6]))
 
 
 class Edge(NamedTuple):
@@ -280,7 +289,7 @@ class ModuleSummary:
             "classes": {k: c.to_data() for k, c in self.classes.items()},
             "names": dict(self.names),
             "globals": {k: v.to_data() for k, v in self.globals.items()},
-            "shapes": {k: list(v[:5]) + [list(v.decorators)] for k, v in self.shapes.items()},
+            "shapes": {k: v.to_data() for k, v in self.shapes.items()},
             "assigned": sorted(self.assigned),
             "call_names": {k: sorted(v) for k, v in self.call_names.items()},
             "constants": dict(self.constants),
@@ -294,7 +303,7 @@ class ModuleSummary:
             classes={k: ClassSummary.from_data(c) for k, c in data["classes"].items()},
             names=dict(data["names"]),
             globals={k: Value.from_data(v) for k, v in data["globals"].items()},
-            shapes={k: FunctionShape(v[0], v[1], v[2], v[3], v[4], tuple(v[5])) for k, v in data.get("shapes", {}).items()},
+            shapes={k: FunctionShape.from_data(v) for k, v in data.get("shapes", {}).items()},
             assigned=frozenset(data.get("assigned", ())),
             call_names={k: frozenset(v) for k, v in data.get("call_names", {}).items()},
             returns={k: Value.from_data(f["returns"]) for k, f in data["functions"].items() if "returns" in f},
