@@ -56,7 +56,7 @@ def _anchors(settings: Settings) -> Anchors:
     if found is None or found.gate is not gate or found.k is not settings.knowledge:
         if len(_ANCHORS) > 16:
             _ANCHORS.clear()
-        found = _ANCHORS[key] = Anchors(settings.knowledge, gate)
+        found = _ANCHORS[key] = Anchors(settings.knowledge, gate, settings.index.has_module)
     return found
 
 

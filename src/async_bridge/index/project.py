@@ -356,6 +356,10 @@ class ProjectIndex:
         except _PARSE_ERRORS:
             return None
 
+    def has_module(self, module: str) -> bool:
+        """Whether the project has a module or package of that name (at a source root)."""
+        return self.resolver.find(module) is not None
+
     def _known(self, module: str) -> bool:
         return module in self._summaries or module in self._pending or self.resolver.find(module) is not None
 

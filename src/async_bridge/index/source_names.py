@@ -22,7 +22,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 _HEADER = re.compile(rb"^([ \t]*)(?:(async[ \t]+)?def|(class))[ \t]+(\w+)", re.MULTILINE)
-_LOOP_RUN = (b"run_until_complete", b"run(")
+# what binds a name to ``asyncio`` (or ``asyncio.runners``) or to its ``run``: the names a
+# call of ``asyncio.run`` can be spelled with in a file
+_IMPORT_MODULE = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
+_FROM_ASYNCIO = re.compile(rb"^[ \t]*from[ \t]+asyncio(\.runners)?[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.MULTILINE)
+_BINDING = re.compile(rb"([\w.*]+)(?:\s+as\s+(\w+))?")
 _ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
 _DECORATED_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(\w+)\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
 _PROPERTY_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(?:property|cached_property)[ \t\r]*(?:#[^\n]*)?\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
@@ -104,17 +108,48 @@ def scan_file(data: bytes) -> FileScan:
                                   for d, n in _DECORATED_DEF.findall(data)}))
         if b"property" in data:
             properties = _decode(_PROPERTY_DEF.findall(data))
-    if b"run_until_complete" in data or (b"asyncio" in data and b"run(" in data):
-        runners = _decode(_loop_running_defs(data))
+    if b"run_until_complete" in data or (b"asyncio" in data and b"run" in data):
+        runners = _decode(_loop_running_defs(data, _loop_run_pattern(data)))
     if any(word in data for word in _BRIDGE_WORDS):
         bridges = _decode(g for groups in _first_level().findall(data) for g in groups if g)
     return FileScan(async_defs, runners, tuple(b for b in bridges if b not in BRIDGE_NAMES), decorated, related,
                     properties)
 
 
-def _loop_running_defs(data: bytes) -> list[bytes]:
+def _loop_run_pattern(data: bytes) -> re.Pattern[bytes]:
+    """A call that runs a loop in this file: ``run_until_complete``, or ``asyncio.run``
+    however the file's imports spell it (``asyncio.run(``, ``aio.run(``, ``runners.run(``,
+    ``run(`` / ``go(`` from ``from asyncio import run [as go]``); a ``run(`` of anything
+    else (``subprocess.run``, ``session.run``) is none."""
+    modules = {b"asyncio"}  # names for the asyncio package, then for asyncio.runners
+    runners: set[bytes] = set()
+    functions: set[bytes] = set()
+    for m in _IMPORT_MODULE.finditer(data):
+        for name, alias in _BINDING.findall(m.group(1)):
+            if name == b"asyncio" and alias:
+                modules.add(alias)
+            elif name == b"asyncio.runners" and alias:
+                runners.add(alias)
+    for m in _FROM_ASYNCIO.finditer(data):
+        for name, alias in _BINDING.findall(m.group(2)):
+            if name == b"*":
+                functions.add(b"run")
+            elif name == b"run":
+                functions.add(alias or name)
+            elif name == b"runners" and m.group(1) is None:
+                runners.add(alias or name)
+    spellings = [rb"run_until_complete",
+                 rb"\b(?:" + b"|".join(map(re.escape, sorted(modules))) + rb")\s*\.\s*(?:runners\s*\.\s*)?run\s*\("]
+    if runners:
+        spellings.append(rb"\b(?:" + b"|".join(map(re.escape, sorted(runners))) + rb")\s*\.\s*run\s*\(")
+    if functions:
+        spellings.append(rb"(?<![\w.])(?:" + b"|".join(map(re.escape, sorted(functions))) + rb")\s*\(")
+    return re.compile(b"|".join(spellings))
+
+
+def _loop_running_defs(data: bytes, loop_run: re.Pattern[bytes]) -> list[bytes]:
     """The defs whose text, up to the next def or class as far out as them, holds a loop
-    run (``run_until_complete``, ``run(``): a runner's body, or a def around one."""
+    run (``loop_run``): a runner's body, or a def around one."""
     found: list[bytes] = []
     open_defs: list[tuple[int, int, bytes]] = []  # (start, indent, name), innermost last
 
@@ -122,7 +157,7 @@ def _loop_running_defs(data: bytes) -> list[bytes]:
         while open_defs and open_defs[-1][1] >= indent:
             start, _, name = open_defs.pop()
             text = data[start:until]
-            if any(word in text for word in _LOOP_RUN):
+            if loop_run.search(text):
                 found.append(name)
 
     for m in _HEADER.finditer(data):
