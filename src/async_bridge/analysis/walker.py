@@ -100,6 +100,15 @@ def _type_table(wanted: frozenset) -> dict:
     return table
 
 
+def _accessor(node: ast.AST, name: str) -> str | None:
+    """``setter`` / ``deleter`` for a def decorated ``@<name>.setter`` (``.deleter``)."""
+    for dec in getattr(node, "decorator_list", ()):
+        if isinstance(dec, ast.Attribute) and dec.attr in ("setter", "deleter") \
+                and isinstance(dec.value, ast.Name) and dec.value.id == name:
+            return dec.attr
+    return None
+
+
 def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
     result = Walk()
     wanted = frozenset(wanted)
@@ -113,7 +122,11 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
 
     def new_function(node: ast.AST, scope: FunctionInfo, cls: ClassInfo | None) -> FunctionInfo:
         name = getattr(node, "name", "<lambda>")
-        if cls is not None:
+        accessor = _accessor(node, name) if cls is not None and name in cls.methods else None
+        if accessor is not None:
+            # ``@x.setter def x``: the property stays the getter; the setter is not a method
+            qualname = f"{cls.qualname}.{name}.<{accessor}>"  # type: ignore[union-attr]  # cls is set
+        elif cls is not None:
             qualname = f"{cls.qualname}.{name}"
         elif scope.is_module:
             qualname = name
@@ -126,7 +139,7 @@ def walk(tree: ast.AST, wanted: Iterable[type]) -> Walk:
             cls_ref=ref(cls) if cls is not None else None,
             parent_ref=None if scope.is_module else ref(scope),
         )
-        if type(node) is not lambda_type:
+        if type(node) is not lambda_type and accessor is None:
             if cls is not None:
                 cls.methods[name] = info
             else:
