@@ -81,6 +81,8 @@ def test_a_project_package_of_that_name_keeps_the_leaf() -> None:
     ("from asyncio.runners import run\ndef a(c):\n    run(c)\n", ("a",)),
     ("from asyncio import *\ndef a(c):\n    run(c)\n", ("a",)),
     ("def a(loop, c):\n    loop.run_until_complete(c)\n", ("a",)),
+    ("import os, \\\n    asyncio as aio\ndef a(c):\n    aio.run(c)\n", ("a",)),
+    ("from asyncio import sleep, \\\n    run as go\ndef a(c):\n    go(c)\n", ("a",)),
     ("import asyncio\n\ndef test(session):\n    session.run('pytest')\n\ndef docs(c):\n    c.run('make')\n", ()),
 ])
 def test_a_runner_candidate_runs_asyncio_however_the_file_spells_it(text: str, runners: tuple[str, ...]) -> None:

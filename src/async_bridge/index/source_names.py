@@ -24,8 +24,10 @@ from typing import Any, Callable, Iterable, Mapping
 _HEADER = re.compile(rb"^([ \t]*)(?:(async[ \t]+)?def|(class))[ \t]+(\w+)", re.MULTILINE)
 # what binds a name to ``asyncio`` (or ``asyncio.runners``) or to its ``run``: the names a
 # call of ``asyncio.run`` can be spelled with in a file
-_IMPORT_MODULE = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
-_FROM_ASYNCIO = re.compile(rb"^[ \t]*from[ \t]+asyncio(\.runners)?[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.MULTILINE)
+_CONTINUED = rb"[^\n#;\\]*(?:\\\r?\n[^\n#;\\]*)*"  # a statement's rest, backslash continuations included
+_IMPORT_MODULE = re.compile(rb"^[ \t]*import[ \t]+(" + _CONTINUED + rb")", re.MULTILINE)
+_FROM_ASYNCIO = re.compile(rb"^[ \t]*from[ \t]+asyncio(\.runners)?[ \t]+import[ \t]+(\([^)]*\)|" + _CONTINUED + rb")",
+                           re.MULTILINE)
 _BINDING = re.compile(rb"([\w.*]+)(?:\s+as\s+(\w+))?")
 _ASYNC_DEF = re.compile(rb"\basync\s+def\s+(\w+)")
 _DECORATED_DEF = re.compile(rb"@\s*(?:[\w.]+\.)?(\w+)\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*def\s+(\w+)")
