@@ -17,7 +17,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..records.values import Kind
-from .scopes import FunctionInfo
+from .scopes import FunctionInfo, enclosing_method
 from .walker import parent_of
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def is_getter(analysis: "ModuleAnalysis", qualname: str) -> bool:
 def _attribute_of_receiver(analysis: "ModuleAnalysis", node: ast.Attribute, scope: FunctionInfo) -> str | None:
     owner = node.value
     if isinstance(owner, ast.Name) and owner.id == "self":
-        method = _enclosing_method(scope)
+        method = enclosing_method(scope)
         cls = method.cls if method is not None else None
         if cls is not None and not method.is_static and not method.is_classmethod:  # type: ignore[union-attr]  # cls implies method
             found = analysis.find_method(cls, node.attr)
@@ -70,30 +70,22 @@ def _attribute_of_receiver(analysis: "ModuleAnalysis", node: ast.Attribute, scop
                 return found
     if not isinstance(owner, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
         return None
-    value = analysis.values.of(owner, scope)
-    if value is None or value.kind not in _RECEIVERS:
-        return None
-    holder = value.cls or value.model
+    holder = _instance_class(analysis, owner, scope)
     return analysis.method_of(holder, node.attr) if holder else None
 
 
-def _enclosing_method(scope: FunctionInfo) -> FunctionInfo | None:
-    """The method ``scope`` is (or is nested in): whose ``self`` a ``self.x`` reads."""
-    current: FunctionInfo | None = scope
-    while current is not None:
-        if current.cls is not None:
-            return current
-        current = current.parent
-    return None
+def _instance_class(analysis: "ModuleAnalysis", expr: ast.expr, scope: FunctionInfo) -> str | None:
+    """The class ``expr`` is an instance of, when the value model knows it."""
+    value = analysis.values.of(expr, scope)
+    if value is None or value.kind not in _RECEIVERS:
+        return None
+    return value.cls or value.model or None
 
 
 def with_methods(analysis: "ModuleAnalysis", item: ast.withitem, scope: FunctionInfo) -> list[str]:
     """The ``__enter__`` / ``__exit__`` (in that order, those the class has) that an item of
     a sync ``with`` statement runs, when the value it enters is an instance of a known class."""
-    value = analysis.values.of(item.context_expr, scope)
-    if value is None or value.kind not in _RECEIVERS:
-        return []
-    holder = value.cls or value.model
+    holder = _instance_class(analysis, item.context_expr, scope)
     if not holder:
         return []
     found = [analysis.method_of(holder, name) for name in ("__enter__", "__exit__")]
@@ -102,7 +94,6 @@ def with_methods(analysis: "ModuleAnalysis", item: ast.withitem, scope: Function
 
 def has_async_enter(analysis: "ModuleAnalysis", item: ast.withitem, scope: FunctionInfo) -> bool:
     """Whether the entered object's class also has ``__aenter__`` (``async with`` is the fix)."""
-    value = analysis.values.of(item.context_expr, scope)
-    holder = (value.cls or value.model) if value is not None else None
-    return bool(holder) and analysis.method_of(holder, "__aenter__") is not None  # type: ignore[arg-type]  # holder checked
+    holder = _instance_class(analysis, item.context_expr, scope)
+    return holder is not None and analysis.method_of(holder, "__aenter__") is not None
 

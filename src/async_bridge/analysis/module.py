@@ -15,7 +15,7 @@ from ..records.summaries import UNRESOLVED_ATTR
 from ..records.values import Kind
 from . import contexts, param_guards
 from .imports import ImportMap
-from .scopes import ClassInfo, FunctionInfo
+from .scopes import ClassInfo, FunctionInfo, enclosing_method
 from .vocabulary import Vocabulary, vocabulary
 from .walker import Walk, parent_of, walk
 
@@ -444,12 +444,8 @@ def unresolved(expr: ast.expr) -> str:
 
 
 def _enclosing_class(scope: FunctionInfo) -> ClassInfo | None:
-    current: FunctionInfo | None = scope
-    while current is not None:
-        if current.cls is not None:
-            return current.cls
-        current = current.parent
-    return None
+    method = enclosing_method(scope)
+    return method.cls if method is not None else None
 
 
 def _is_str(node: ast.AST, value: str) -> bool:

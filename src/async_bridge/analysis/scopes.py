@@ -111,3 +111,13 @@ class FunctionInfo:
     @property
     def is_classmethod(self) -> bool:
         return self._decorated_by("classmethod")
+
+
+def enclosing_method(scope: FunctionInfo) -> FunctionInfo | None:
+    """The method ``scope`` is, or is nested in: whose ``self`` a ``self.x`` there reads."""
+    current: FunctionInfo | None = scope
+    while current is not None:
+        if current.cls is not None:
+            return current
+        current = current.parent
+    return None

@@ -80,12 +80,16 @@ class SyncOrmInAsync(Check):
         yield self.finding("ABR201", node, what=f"{text} queries its QuerySet", function=scope.name, instead=instead)
 
     # -- a property whose getter does sync database work: ``agent.timezone`` -----------------
-    def _property_read(self, node: ast.Attribute, scope: FunctionInfo, getter: str):
+    def _implicit_reach(self, qualname: str):
+        """The sync database work a getter or ``__enter__``/``__exit__`` reaches (its chain), if any."""
         project = self.analysis.project
-        summary = project.function(getter)
+        summary = project.function(qualname)
         if summary is None or summary.is_async or summary.threaded:
-            return
-        reach = project.sync_db_reach(summary.qualname, False)
+            return None
+        return project.sync_db_reach(summary.qualname, False)
+
+    def _property_read(self, node: ast.Attribute, scope: FunctionInfo, getter: str):
+        reach = self._implicit_reach(getter)
         if not reach or guards.deliberate_or_elsewhere(self.analysis, node, scope):
             return
         name = short(node, 40)
@@ -98,12 +102,8 @@ class SyncOrmInAsync(Check):
         expr = item.context_expr
         if isinstance(expr, ast.Call) and any(True for _ in self._transitive(expr, scope)):
             return  # building it already reaches the database: reported at the call
-        project = a.project
         for method in implicit_calls.with_methods(a, item, scope):
-            summary = project.function(method)
-            if summary is None or summary.is_async or summary.threaded:
-                continue
-            reach = project.sync_db_reach(summary.qualname, False)
+            reach = self._implicit_reach(method)
             if not reach:
                 continue
             if guards.deliberate_or_elsewhere(a, expr, scope):

@@ -361,7 +361,7 @@ class ProjectIndex:
         return self.resolver.find(module) is not None
 
     def _known(self, module: str) -> bool:
-        return module in self._summaries or module in self._pending or self.resolver.find(module) is not None
+        return module in self._summaries or module in self._pending or self.has_module(module)
 
     def split(self, qualname: str) -> tuple[ModuleSummary, str] | None:
         """Split ``pkg.mod.Class.meth`` into the module's summary (or shape) and ``Class.meth``."""
